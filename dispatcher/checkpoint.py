@@ -1,0 +1,74 @@
+"""How far into a log object the dispatcher has published, so a retried event resumes there.
+
+Powertools Idempotency stops a repeated event for an object that was fully processed. It cannot help
+when an attempt fails half-way (a late offloaded body, Kinesis refusing entries past the retry budget):
+the retry would publish the first part again. After every PutRecords chunk the dispatcher records the
+last line it fully published, and — when a chunk was only partly accepted — the request ids that did get
+through; a retry skips both. Items live in the idempotency table under their own key prefix and expire
+with the same TTL.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from dispatcher.events import ObjectRef
+
+
+class DynamoDBClient(Protocol):
+    def get_item(self, **kwargs: object) -> dict: ...
+
+    def put_item(self, **kwargs: object) -> dict: ...
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """`line`: every generation up to it is published. `published_ids`: records after it, up to
+    `ids_until_line`, that a partly accepted chunk already published."""
+
+    line: int = 0
+    published_ids: frozenset[str] = field(default_factory=frozenset)
+    ids_until_line: int = 0
+
+    def advanced_to(self, line: int) -> Checkpoint:
+        if line >= self.ids_until_line:
+            return Checkpoint(line)
+        return Checkpoint(line, self.published_ids, self.ids_until_line)
+
+
+@dataclass
+class CheckpointStore:
+    client: DynamoDBClient
+    table: str
+    ttl_seconds: int = 24 * 3600
+    key_attribute: str = "id"
+    expiry_attribute: str = "expiration"
+
+    @staticmethod
+    def _id(obj: ObjectRef) -> str:
+        return f"checkpoint#{obj.bucket}/{obj.key}#{obj.version}"
+
+    def load(self, obj: ObjectRef) -> Checkpoint:
+        item = self.client.get_item(
+            TableName=self.table, Key={self.key_attribute: {"S": self._id(obj)}}, ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return Checkpoint()
+        return Checkpoint(
+            int(item["line"]["N"]),
+            frozenset(item.get("published", {}).get("SS", [])),
+            int(item.get("idsUntilLine", {}).get("N", 0)),
+        )
+
+    def save(self, obj: ObjectRef, checkpoint: Checkpoint) -> None:
+        item = {
+            self.key_attribute: {"S": self._id(obj)},
+            "line": {"N": str(checkpoint.line)},
+            self.expiry_attribute: {"N": str(int(time.time()) + self.ttl_seconds)},
+        }
+        if checkpoint.published_ids:
+            item["published"] = {"SS": sorted(checkpoint.published_ids)}
+            item["idsUntilLine"] = {"N": str(checkpoint.ids_until_line)}
+        self.client.put_item(TableName=self.table, Item=item)

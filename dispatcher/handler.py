@@ -1,0 +1,196 @@
+"""Dispatcher Lambda: S3 ObjectCreated (notification or EventBridge) -> normalised records on Kinesis.
+
+Per object: resume from the checkpoint, stream-parse the log, publish in PutRecords chunks (≤500
+records, ≤5 MiB, partition key = requestId), checkpoint after each chunk. Each object is processed once
+per (bucket, key, sequencer) through Powertools Idempotency. Never logs prompt or completion text.
+Heavy imports (boto3, the idempotency utility) wait for the first invocation to keep cold starts short.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from dispatcher.checkpoint import Checkpoint, CheckpointStore
+from dispatcher.events import ObjectRef, ObjectRefDict, objects_in_event
+from dispatcher.publisher import KinesisPublisher, PartiallyPublished
+from shared import pipeline_metrics as pm
+from shared.config import DispatcherSettings
+from shared.errors import OffloadedBodyMissing
+from shared.parsing import ParseStats, parse_stream
+from shared.sources import S3BodyResolver, is_log_key
+from shared.truncation import fit_record
+
+logger = Logger(service="llm-monitor-dispatcher")
+metrics = Metrics()
+
+
+@dataclass
+class Runtime:
+    """Everything built once per container: settings, clients and the idempotent processing function."""
+
+    settings: DispatcherSettings
+    s3: object
+    kinesis: object
+    checkpoints: CheckpointStore
+    process: Callable[..., dict]
+    idempotency_config: object
+
+
+def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: object | None = None) -> Runtime:
+    """Build clients and the idempotent function; tests pass a Kinesis client that misbehaves on purpose."""
+    import boto3
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from botocore.config import Config
+
+    settings = settings or DispatcherSettings.from_env()
+    retries = Config(retries={"mode": "standard", "max_attempts": 5})
+    s3 = boto3.client("s3", config=retries)
+    kinesis = kinesis or boto3.client("kinesis", config=retries)
+    dynamodb = boto3.client("dynamodb", config=retries)
+    checkpoints = CheckpointStore(dynamodb, settings.idempotency_table, ttl_seconds=settings.idempotency_expiry_seconds)
+    config = IdempotencyConfig(
+        event_key_jmespath="[bucket, key, version]",
+        expires_after_seconds=settings.idempotency_expiry_seconds,
+    )
+    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb)
+
+    @idempotent_function(data_keyword_argument="obj", persistence_store=persistence, config=config)
+    def process(obj: ObjectRefDict) -> dict:
+        return process_object(ObjectRef(**obj), settings=settings, s3=s3, kinesis=kinesis, checkpoints=checkpoints)
+
+    return Runtime(settings, s3, kinesis, checkpoints, process, config)
+
+
+@functools.cache
+def runtime() -> Runtime:
+    return build_runtime()
+
+
+def process_object(
+    ref: ObjectRef,
+    *,
+    settings: DispatcherSettings,
+    s3: object,
+    kinesis: object,
+    checkpoints: CheckpointStore,
+) -> dict:
+    """Publish every text generation in one log object; returns counts (stored as the idempotent result)."""
+    checkpoint = checkpoints.load(ref)
+    start = checkpoint.line
+    if start or checkpoint.published_ids:
+        logger.info("resuming after checkpoint", extra={"object": ref.uri, "after_line": start})
+    stats = ParseStats()
+    publisher = KinesisPublisher(kinesis, settings.stream, max_attempts=settings.put_records_max_attempts)  # type: ignore[arg-type]
+    resolver = S3BodyResolver(s3, budget_seconds=settings.body_wait_seconds)  # type: ignore[arg-type]
+    truncated = 0
+    resumed_duplicates = 0
+    last_line = start  # line of the last record queued
+
+    def flush() -> None:
+        nonlocal checkpoint
+        if not publisher.pending:
+            return
+        try:
+            publisher.flush()
+        except PartiallyPublished as exc:
+            checkpoints.save(
+                ref,
+                Checkpoint(
+                    checkpoint.line,
+                    checkpoint.published_ids | frozenset(exc.published_keys),
+                    max(checkpoint.ids_until_line, last_line),
+                ),
+            )
+            raise
+        checkpoint = checkpoint.advanced_to(last_line)
+        checkpoints.save(ref, checkpoint)
+
+    try:
+        body = s3.get_object(Bucket=ref.bucket, Key=ref.key)["Body"]  # type: ignore[attr-defined]
+        for line, record in parse_stream(body, source=ref.uri, resolver=resolver, stats=stats, after_line=start):
+            if record.request_id in checkpoint.published_ids and line <= checkpoint.ids_until_line:
+                resumed_duplicates += 1
+                continue
+            data, fitted = fit_record(record, settings.field_limits)
+            if fitted.truncated:
+                truncated += 1
+            if not publisher.has_room(data, record.request_id):
+                flush()
+            publisher.add(data, record.request_id)
+            last_line = line
+        flush()
+    except OffloadedBodyMissing as exc:
+        # Publish what came before the record, remember where we are, fail so the event is retried.
+        flush()
+        logger.warning(
+            "offloaded body missing; failing so the event is retried", extra={"object": ref.uri, "uri": exc.uri}
+        )
+        raise
+    finally:
+        _emit_object_metrics(stats, publisher.published, truncated)
+        _log_problems(ref, stats)
+    result = {
+        "object": ref.uri,
+        "dispatched": publisher.published,
+        "skipped": dict(stats.skipped),
+        "malformedLines": stats.malformed,
+        "truncated": truncated,
+        "putRecordsCalls": publisher.put_calls,
+        "resumedAfterLine": start,
+        "alreadyPublishedOnResume": resumed_duplicates,
+    }
+    logger.info("log object processed", extra=result)
+    return result
+
+
+def _emit_object_metrics(stats: ParseStats, dispatched: int, truncated: int) -> None:
+    metrics.add_metric(name=pm.RECORDS_DISPATCHED, unit=MetricUnit.Count, value=dispatched)
+    metrics.add_metric(name=pm.MALFORMED_LINES, unit=MetricUnit.Count, value=stats.malformed)
+    metrics.add_metric(name=pm.RECORDS_TRUNCATED, unit=MetricUnit.Count, value=truncated)
+    metrics.add_metric(name=pm.OBJECTS_PROCESSED, unit=MetricUnit.Count, value=1)
+    for reason, count in sorted(stats.skipped.items()):
+        with single_metric(
+            name=pm.RECORDS_SKIPPED,
+            unit=MetricUnit.Count,
+            value=count,
+            namespace=metrics.namespace,
+            default_dimensions={pm.REASON_DIMENSION: reason},
+        ):
+            pass
+
+
+def _log_problems(ref: ObjectRef, stats: ParseStats) -> None:
+    if stats.malformed:
+        logger.warning(
+            "malformed log lines",
+            extra={
+                "object": ref.uri,
+                "count": stats.malformed,
+                "locations": [{"line": n, "reason": r} for _, n, r in stats.malformed_locations],
+            },
+        )
+    if stats.unknown_shapes:
+        logger.warning("unknown body shapes", extra={"object": ref.uri, "models": dict(stats.unknown_shapes)})
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: object) -> dict:
+    rt = runtime()
+    rt.idempotency_config.register_lambda_context(context)  # type: ignore[attr-defined]
+    results = []
+    for ref in objects_in_event(event):
+        if not is_log_key(ref.key):
+            logger.debug("ignoring object that is not a log file", extra={"object": ref.uri})
+            continue
+        results.append(rt.process(obj=ref.to_dict()))
+    return {"objects": results}

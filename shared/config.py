@@ -1,0 +1,108 @@
+"""Settings read from the environment, validated once at start-up.
+
+The CDK stack writes these variables into each Lambda's environment with `to_env()`; the handlers read
+them back with `from_env()`. One dataclass per process kind keeps the variable names in one place. A bad
+value fails at start-up with a ConfigurationError that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shared.errors import ConfigurationError
+from shared.pipeline_metrics import DEFAULT_NAMESPACE
+from shared.truncation import FieldLimits
+
+NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
+
+
+def env_str(env: Mapping[str, str], key: str, default: str | None = None) -> str:
+    value = env.get(key, default)
+    if value is None or not str(value).strip():
+        raise ConfigurationError(key, "is required")
+    return str(value).strip()
+
+
+def env_int(env: Mapping[str, str], key: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(key, f"must be an integer, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ConfigurationError(key, f"must be {bound}, got {value}")
+    return value
+
+
+def env_float(
+    env: Mapping[str, str], key: str, default: float, *, minimum: float = 0.0, maximum: float | None = None
+) -> float:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(key, f"must be a number, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ConfigurationError(key, f"must be {bound}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class DispatcherSettings:
+    """What the dispatcher Lambda needs. Field maxima apply only to records over the Kinesis limit."""
+
+    stream: str
+    idempotency_table: str
+    namespace: str = DEFAULT_NAMESPACE
+    field_limits: FieldLimits = field(default_factory=FieldLimits)
+    body_wait_seconds: float = 30.0
+    put_records_max_attempts: int = 8
+    idempotency_expiry_seconds: int = 24 * 3600
+
+    STREAM_ENV = "LLM_MONITOR_STREAM"
+    TABLE_ENV = "LLM_MONITOR_IDEMPOTENCY_TABLE"
+    MAX_PROMPT_ENV = "LLM_MONITOR_MAX_PROMPT_BYTES"
+    MAX_COMPLETION_ENV = "LLM_MONITOR_MAX_COMPLETION_BYTES"
+    MAX_SYSTEM_ENV = "LLM_MONITOR_MAX_SYSTEM_BYTES"
+    BODY_WAIT_ENV = "LLM_MONITOR_OFFLOADED_BODY_WAIT_SECONDS"
+    PUT_ATTEMPTS_ENV = "LLM_MONITOR_PUT_RECORDS_MAX_ATTEMPTS"
+    IDEMPOTENCY_EXPIRY_ENV = "LLM_MONITOR_IDEMPOTENCY_EXPIRY_SECONDS"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> DispatcherSettings:
+        env = os.environ if env is None else env
+        defaults = FieldLimits()
+        return cls(
+            stream=env_str(env, cls.STREAM_ENV),
+            idempotency_table=env_str(env, cls.TABLE_ENV),
+            namespace=env_str(env, NAMESPACE_ENV, DEFAULT_NAMESPACE),
+            field_limits=FieldLimits(
+                prompt=env_int(env, cls.MAX_PROMPT_ENV, defaults.prompt, minimum=1024, maximum=900_000),
+                completion=env_int(env, cls.MAX_COMPLETION_ENV, defaults.completion, minimum=1024, maximum=900_000),
+                system=env_int(env, cls.MAX_SYSTEM_ENV, defaults.system, minimum=0, maximum=900_000),
+            ),
+            body_wait_seconds=env_float(env, cls.BODY_WAIT_ENV, 30.0, maximum=600.0),
+            put_records_max_attempts=env_int(env, cls.PUT_ATTEMPTS_ENV, 8, minimum=1, maximum=20),
+            idempotency_expiry_seconds=env_int(env, cls.IDEMPOTENCY_EXPIRY_ENV, 24 * 3600, minimum=60),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            self.STREAM_ENV: self.stream,
+            self.TABLE_ENV: self.idempotency_table,
+            NAMESPACE_ENV: self.namespace,
+            self.MAX_PROMPT_ENV: str(self.field_limits.prompt),
+            self.MAX_COMPLETION_ENV: str(self.field_limits.completion),
+            self.MAX_SYSTEM_ENV: str(self.field_limits.system),
+            self.BODY_WAIT_ENV: str(self.body_wait_seconds),
+            self.PUT_ATTEMPTS_ENV: str(self.put_records_max_attempts),
+            self.IDEMPOTENCY_EXPIRY_ENV: str(self.idempotency_expiry_seconds),
+        }

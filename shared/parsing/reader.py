@@ -1,0 +1,166 @@
+"""Decoded JSON objects out of a log file, streaming, with the line each starts on.
+
+Bedrock writes gzipped JSON lines; people also paste a JSON array or one pretty-printed record from the
+documentation. Gzip is detected by its magic bytes, not the file name. JSON lines are read one line at a
+time, so memory does not grow with the file; arrays and pretty-printed documents are decoded value by
+value from a sliding buffer. A line that does not decode is reported by number (never by content) and the
+rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+# One value in an array or pretty-printed document may be at most this large before we give up on it.
+_MAX_DOCUMENT_VALUE_CHARS = 256 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    line: int
+    value: dict
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    line: int
+    reason: str
+
+
+def open_maybe_gzip(stream: BinaryIO) -> BinaryIO:
+    """The decompressed view of `stream` if it starts with the gzip magic, else the stream itself."""
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(_RawAdapter(stream), _CHUNK)
+    if buffered.peek(2)[:2] == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+    return buffered
+
+
+def iter_values(stream: BinaryIO) -> Iterator[Decoded | Malformed]:
+    """Every top-level JSON object in a (possibly gzipped) log stream, in order."""
+    data = open_maybe_gzip(stream)
+    first = _first_content_line(data)
+    if first is None:
+        return
+    line_no, line = first
+    stripped = line.strip()
+    # A JSON array, or a pretty-printed document (its first line is a lone brace). Anything else is JSON
+    # lines, so one broken first line cannot make us buffer a whole large file.
+    if stripped.startswith(b"[") or stripped == b"{":
+        yield from _document_values(line_no, line, data)
+    else:
+        yield _decode_line(line_no, line)
+        yield from _line_values(line_no, data)
+
+
+def _first_content_line(data: BinaryIO) -> tuple[int, bytes] | None:
+    for number, line in enumerate(data, 1):
+        if line.strip():
+            return number, line
+    return None
+
+
+def _decode_line(number: int, line: bytes) -> Decoded | Malformed:
+    try:
+        value = json.loads(line)
+    except UnicodeDecodeError:
+        return Malformed(number, "not valid UTF-8")
+    except ValueError:
+        return Malformed(number, "invalid JSON")
+    if not isinstance(value, dict):
+        return Malformed(number, "not a JSON object")
+    return Decoded(number, value)
+
+
+def _line_values(start: int, data: BinaryIO) -> Iterator[Decoded | Malformed]:
+    for number, line in enumerate(data, start + 1):
+        if line.strip():
+            yield _decode_line(number, line)
+
+
+def _document_values(line_no: int, first: bytes, data: BinaryIO) -> Iterator[Decoded | Malformed]:
+    """Objects of a JSON array or of concatenated (pretty-printed) objects, decoded incrementally."""
+    decoder = json.JSONDecoder()
+    utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+    buffer = utf8.decode(first)
+    pos = 0
+    line = line_no  # line number at `pos`
+    eof = False
+    while True:
+        # Skip whitespace and the array's punctuation between values.
+        while True:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n[],":
+                if buffer[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos < len(buffer) or eof:
+                break
+            chunk = data.read(_CHUNK)
+            if not chunk:
+                eof = True
+                buffer = buffer[pos:] + utf8.decode(b"", final=True)
+            else:
+                buffer = buffer[pos:] + utf8.decode(chunk)
+            pos = 0
+        if pos >= len(buffer):
+            return
+        try:
+            value, end = decoder.raw_decode(buffer, pos)
+        except ValueError:
+            if not eof and len(buffer) - pos < _MAX_DOCUMENT_VALUE_CHARS:
+                chunk = data.read(_CHUNK)
+                if chunk:
+                    buffer = buffer[pos:] + utf8.decode(chunk)
+                    pos = 0
+                    continue
+                eof = True
+                buffer = buffer[pos:] + utf8.decode(b"", final=True)
+                pos = 0
+                continue
+            yield Malformed(line, "invalid JSON")
+            # Resynchronise at the next line that opens an object at the start of a line.
+            next_start = buffer.find("\n{", pos + 1)
+            if next_start < 0:
+                return
+            line += buffer.count("\n", pos, next_start + 1)
+            pos = next_start + 1
+            continue
+        if isinstance(value, dict):
+            yield Decoded(line, value)
+        elif isinstance(value, list):
+            # A nested array (e.g. a file holding one array per line): decode its objects one level down.
+            for item in value:
+                yield Decoded(line, item) if isinstance(item, dict) else Malformed(line, "not a JSON object")
+        else:
+            yield Malformed(line, "not a JSON object")
+        line += buffer.count("\n", pos, end)
+        pos = end
+
+
+class _RawAdapter(io.RawIOBase):
+    """Lets a plain `read()`-only stream (botocore's StreamingBody) sit under io.BufferedReader."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+        super().close()

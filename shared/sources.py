@@ -1,0 +1,188 @@
+"""Where invocation logs come from: local files and directories, or an S3 prefix.
+
+A source knows how to open its byte stream and how to resolve bodies Bedrock offloaded under `data/`.
+Offloaded objects can land after the record that points at them, so the S3 resolver retries with backoff
+within a bounded time budget before it gives up.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Protocol
+
+from shared.errors import OffloadedBodyMissing, SourceError
+from shared.limits import OFFLOADED_BODY_PREFIX_MARKER
+from shared.parsing.invocation import BodyResolver
+
+logger = logging.getLogger(__name__)
+
+LOG_SUFFIXES = (".json.gz", ".json", ".jsonl", ".jsonl.gz")
+
+
+class S3Client(Protocol):
+    """The part of boto3's S3 client we use (tests pass moto's or a fake)."""
+
+    def get_object(self, **kwargs: object) -> dict: ...
+
+    def get_paginator(self, operation_name: str) -> object: ...
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    if not uri.startswith("s3://"):
+        raise SourceError(f"not an S3 URI: {uri}")
+    bucket, _, key = uri[5:].partition("/")
+    if not bucket:
+        raise SourceError(f"S3 URI has no bucket: {uri}")
+    return bucket, key
+
+
+def is_log_key(key: str) -> bool:
+    """A log object, not an offloaded body under `data/`."""
+    if OFFLOADED_BODY_PREFIX_MARKER in "/" + key:
+        return False
+    return key.endswith(LOG_SUFFIXES)
+
+
+def decode_body(data: bytes) -> object:
+    """An offloaded body: gzipped or plain JSON; a logged stream may also be JSON lines of chunks."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    try:
+        return json.loads(data)
+    except ValueError:
+        return [json.loads(line) for line in data.splitlines() if line.strip()]
+
+
+@dataclass
+class S3BodyResolver:
+    """Fetches offloaded bodies from S3, waiting for late objects up to `budget_seconds` in total."""
+
+    client: S3Client
+    budget_seconds: float = 30.0
+    base_delay: float = 0.25
+    max_delay: float = 5.0
+    sleep: Callable[[float], None] | None = None  # time.sleep, looked up when called
+    clock: Callable[[], float] = time.monotonic
+
+    def fetch(self, uri: str) -> object:
+        bucket, key = split_s3_uri(uri)
+        deadline = self.clock() + self.budget_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.client.get_object(Bucket=bucket, Key=key)
+            except Exception as exc:  # botocore ClientError; imported lazily to keep cold start small
+                if _error_code(exc) not in ("NoSuchKey", "404", "NotFound"):
+                    raise
+            else:
+                return decode_body(response["Body"].read())
+            delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            if self.clock() + delay > deadline:
+                raise OffloadedBodyMissing(uri, attempt)
+            logger.info("offloaded body not there yet, retrying", extra={"uri": uri, "attempt": attempt})
+            (self.sleep or time.sleep)(delay)
+
+
+def _error_code(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+@dataclass
+class LocalBodyResolver:
+    """Finds offloaded bodies in a local mirror of the log bucket (e.g. after `aws s3 sync`).
+
+    `s3://bucket/AWSLogs/.../data/x.json.gz` resolves to `<root>/AWSLogs/.../data/x.json.gz` for the first
+    root, or any ancestor of it, that holds the key (or a suffix of it).
+    """
+
+    roots: Sequence[Path]
+
+    def fetch(self, uri: str) -> object:
+        _, key = split_s3_uri(uri)
+        parts = PurePosixPath(key).parts
+        for root in self.roots:
+            for base in (root, *root.parents):
+                for start in range(len(parts)):
+                    candidate = base.joinpath(*parts[start:])
+                    if candidate.is_file():
+                        return decode_body(candidate.read_bytes())
+        raise OffloadedBodyMissing(uri, attempts=1)
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """One log file or object: a name for reports (never content), a way to open it, its resolver."""
+
+    name: str
+    open: Callable[[], BinaryIO]
+    resolver: BodyResolver
+    size: int | None = None
+
+
+def local_sources(path: Path) -> Iterator[LogSource]:
+    if path.is_file():
+        files = [path]
+    elif path.is_dir():
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and p.name.endswith(LOG_SUFFIXES) and "data" not in p.relative_to(path).parts[:-1]
+        )
+    else:
+        raise SourceError(f"no such file or directory: {path}")
+    root = path if path.is_dir() else path.parent
+    resolver = LocalBodyResolver([root])
+    for file in files:
+        yield LogSource(str(file), lambda f=file: open(f, "rb"), resolver, file.stat().st_size)
+
+
+def s3_sources(uri: str, client: S3Client, *, body_wait_seconds: float = 10.0) -> Iterator[LogSource]:
+    bucket, prefix = split_s3_uri(uri)
+    resolver = S3BodyResolver(client, budget_seconds=body_wait_seconds)
+    paginator = client.get_paginator("list_objects_v2")
+    try:
+        pages = list(paginator.paginate(Bucket=bucket, Prefix=prefix))  # type: ignore[attr-defined]
+    except Exception as exc:
+        raise SourceError(f"cannot list {uri}: {exc}") from exc
+    for page in pages:
+        for obj in page.get("Contents", []):
+            key = obj["Key"]
+            if not is_log_key(key):
+                continue
+            yield LogSource(
+                f"s3://{bucket}/{key}",
+                lambda k=key: client.get_object(Bucket=bucket, Key=k)["Body"],
+                resolver,
+                obj.get("Size"),
+            )
+
+
+def discover(paths: Sequence[str], *, s3_client: Callable[[], S3Client] | None = None) -> list[LogSource]:
+    """Every log source named by the arguments; SourceError for one that does not exist."""
+    sources: list[LogSource] = []
+    for raw in paths:
+        if raw.startswith("s3://"):
+            client = s3_client() if s3_client is not None else _default_s3_client()
+            sources.extend(s3_sources(raw, client))
+        else:
+            sources.extend(local_sources(Path(os.path.expanduser(raw))))
+    return sources
+
+
+def _default_s3_client() -> S3Client:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))

@@ -1,0 +1,20 @@
+"""Test-wide settings: no real AWS credentials or network, ever."""
+
+from __future__ import annotations
+
+import os
+
+# Set before any boto3 client exists: every AWS call in tests goes to moto.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
+)
+os.environ.pop("AWS_PROFILE", None)
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "LLMMonitorTest")
+os.environ.setdefault("POWERTOOLS_DEV", "false")

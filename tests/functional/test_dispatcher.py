@@ -1,0 +1,298 @@
+"""The dispatcher end to end on moto: S3 event in, records on Kinesis out, nothing lost or doubled."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from typing import Any
+
+import pytest
+
+from dispatcher import handler
+from shared.errors import OffloadedBodyMissing, RetryableDownstreamError
+from shared.limits import KINESIS_MAX_RECORD_BYTES
+from tests.functional.conftest import LOG_PREFIX, boto, eventbridge_event, gz_lines, read_stream, s3_event
+
+BUCKET = "invocation-logs"
+STREAM = "llm-monitor-records"
+TABLE = "llm-monitor-idempotency"
+
+
+def _record(i: int, **overrides: Any) -> dict[str, Any]:
+    record = {
+        "schemaType": "ModelInvocationLog",
+        "schemaVersion": "1.0",
+        "timestamp": f"2026-11-20T10:{i // 60 % 60:02d}:{i % 60:02d}.000Z",
+        "accountId": "123456789012",
+        "region": "us-east-1",
+        "requestId": f"req-{i:05d}",
+        "operation": "Converse",
+        "modelId": "us.anthropic.claude-3-haiku-20240307-v1:0",
+        "requestMetadata": {"app": "support-bot"},
+        "input": {"inputBodyJson": {"messages": [{"role": "user", "content": [{"text": f"question {i}"}]}]}, "inputTokenCount": 5},
+        "output": {
+            "outputBodyJson": {"output": {"message": {"role": "assistant", "content": [{"text": f"answer {i}"}]}}, "stopReason": "end_turn"},
+            "outputTokenCount": 4,
+        },
+    }
+    record.update(overrides)
+    return record
+
+
+@pytest.fixture
+def env(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    s3, kinesis, dynamodb = boto("s3"), boto("kinesis"), boto("dynamodb")
+    s3.create_bucket(Bucket=BUCKET)
+    kinesis.create_stream(StreamName=STREAM, ShardCount=2)
+    dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    monkeypatch.setenv("LLM_MONITOR_STREAM", STREAM)
+    monkeypatch.setenv("LLM_MONITOR_IDEMPOTENCY_TABLE", TABLE)
+    monkeypatch.setenv("LLM_MONITOR_OFFLOADED_BODY_WAIT_SECONDS", "2")
+    sleeps: list[float] = []
+    monkeypatch.setattr("time.sleep", sleeps.append)
+    handler.runtime.cache_clear()
+    yield {"s3": s3, "kinesis": kinesis, "dynamodb": dynamodb, "sleeps": sleeps}
+
+
+def _put_log(s3: Any, name: str, records: list[dict[str, Any]]) -> str:
+    key = LOG_PREFIX + name
+    s3.put_object(Bucket=BUCKET, Key=key, Body=gz_lines(records))
+    return key
+
+
+def test_s3_notification_publishes_every_generation(env: dict, lambda_context: Any) -> None:
+    records = [_record(i) for i in range(30)]
+    records.insert(5, _record(999, modelId="amazon.titan-embed-text-v2:0", input={"inputBodyJson": {"inputText": "x", "dimensions": 256}}, output={"outputBodyJson": {"embedding": [0.1]}}))
+    key = _put_log(env["s3"], "20261120T100000000Z_a.json.gz", records)
+
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+
+    published = read_stream(env["kinesis"], STREAM)
+    assert sorted(r["requestId"] for r in published) == [f"req-{i:05d}" for i in range(30)]
+    first = next(r for r in published if r["requestId"] == "req-00003")
+    assert first["partitionKey"] == "req-00003"
+    assert first["prompt"] == "question 3" and first["completion"] == "answer 3"
+    assert first["requestMetadata"] == {"app": "support-bot"}
+    assert result["objects"][0]["dispatched"] == 30
+    assert result["objects"][0]["skipped"] == {"embedding": 1}
+
+
+def test_eventbridge_event_and_keys_with_spaces(env: dict, lambda_context: Any) -> None:
+    key = _put_log(env["s3"], "odd name+plus.json.gz", [_record(i) for i in range(3)])
+    handler.lambda_handler(eventbridge_event(BUCKET, key), lambda_context)
+    handler.lambda_handler(s3_event(BUCKET, key, sequencer="other"), lambda_context)  # URL-encoded key
+    assert len(read_stream(env["kinesis"], STREAM)) == 6  # two distinct events (sequencers) for one object
+
+
+def test_the_same_event_twice_publishes_once(env: dict, lambda_context: Any) -> None:
+    key = _put_log(env["s3"], "dup.json.gz", [_record(i) for i in range(10)])
+    event = s3_event(BUCKET, key)
+    first = handler.lambda_handler(event, lambda_context)
+    second = handler.lambda_handler(event, lambda_context)
+    # The same object announced through EventBridge with the same sequencer is the same delivery too.
+    handler.lambda_handler(eventbridge_event(BUCKET, key), lambda_context)
+    assert len(read_stream(env["kinesis"], STREAM)) == 10
+    assert second == first
+
+
+def test_offloaded_bodies_and_test_events_are_ignored(env: dict, lambda_context: Any) -> None:
+    env["s3"].put_object(Bucket=BUCKET, Key=LOG_PREFIX + "data/x_input.json.gz", Body=gzip.compress(b"{}"))
+    result = handler.lambda_handler(s3_event(BUCKET, LOG_PREFIX + "data/x_input.json.gz"), lambda_context)
+    assert result == {"objects": []}
+    assert handler.lambda_handler({"Service": "Amazon S3", "Event": "s3:TestEvent"}, lambda_context) == {"objects": []}
+    assert read_stream(env["kinesis"], STREAM) == []
+
+
+def _offloaded(i: int, uri: str) -> dict[str, Any]:
+    return _record(i, input={"inputBodyS3Path": uri, "inputTokenCount": 30_000})
+
+
+def test_offloaded_body_present(env: dict, lambda_context: Any) -> None:
+    uri_key = LOG_PREFIX + "data/req-00001_input.json.gz"
+    body = {"messages": [{"role": "user", "content": [{"text": "long document " * 10_000}]}]}
+    env["s3"].put_object(Bucket=BUCKET, Key=uri_key, Body=gzip.compress(json.dumps(body).encode()))
+    key = _put_log(env["s3"], "off.json.gz", [_record(0), _offloaded(1, f"s3://{BUCKET}/{uri_key}"), _record(2)])
+    handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+    published = {r["requestId"]: r for r in read_stream(env["kinesis"], STREAM)}
+    assert set(published) == {"req-00000", "req-00001", "req-00002"}
+    assert published["req-00001"]["prompt"].startswith("long document long document")
+
+
+def test_offloaded_body_that_lands_late_is_waited_for(env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    uri_key = LOG_PREFIX + "data/req-00001_input.json.gz"
+    key = _put_log(env["s3"], "late.json.gz", [_record(0), _offloaded(1, f"s3://{BUCKET}/{uri_key}")])
+    body = {"messages": [{"role": "user", "content": "arrived late"}]}
+
+    def land_then_sleep(seconds: float) -> None:
+        env["sleeps"].append(seconds)
+        env["s3"].put_object(Bucket=BUCKET, Key=uri_key, Body=gzip.compress(json.dumps(body).encode()))
+
+    monkeypatch.setattr("time.sleep", land_then_sleep)
+    handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+    published = {r["requestId"]: r["prompt"] for r in read_stream(env["kinesis"], STREAM)}
+    assert published == {"req-00000": "question 0", "req-00001": "arrived late"}
+    assert len(env["sleeps"]) == 1
+
+
+def test_offloaded_body_missing_fails_the_event_and_the_retry_resumes(env: dict, lambda_context: Any) -> None:
+    uri_key = LOG_PREFIX + "data/req-00002_input.json.gz"
+    records = [_record(0), _record(1), _offloaded(2, f"s3://{BUCKET}/{uri_key}"), _record(3)]
+    key = _put_log(env["s3"], "missing.json.gz", records)
+    event = s3_event(BUCKET, key)
+
+    with pytest.raises(OffloadedBodyMissing):
+        handler.lambda_handler(event, lambda_context)
+    # Nothing half-empty was published; what came before the record was.
+    assert sorted(r["requestId"] for r in read_stream(env["kinesis"], STREAM)) == ["req-00000", "req-00001"]
+    assert env["sleeps"], "the resolver waited before giving up"
+
+    env["s3"].put_object(Bucket=BUCKET, Key=uri_key, Body=gzip.compress(json.dumps({"prompt": "finally"}).encode()))
+    result = handler.lambda_handler(event, lambda_context)  # Lambda's retry of the same event
+    published = read_stream(env["kinesis"], STREAM)
+    assert sorted(r["requestId"] for r in published) == ["req-00000", "req-00001", "req-00002", "req-00003"]
+    assert result["objects"][0]["resumedAfterLine"] == 2
+
+
+class FlakyKinesis:
+    """Rejects every odd entry of a PutRecords call `failures` times, then behaves."""
+
+    def __init__(self, real: Any, failures: int) -> None:
+        self.real = real
+        self.failures = failures
+        self.calls: list[int] = []
+
+    def put_records(self, **kwargs: Any) -> dict:
+        entries = kwargs["Records"]
+        self.calls.append(len(entries))
+        if self.failures <= 0:
+            return self.real.put_records(**kwargs)
+        self.failures -= 1
+        accepted = [e for i, e in enumerate(entries) if i % 2 == 0]
+        real = iter(self.real.put_records(**{**kwargs, "Records": accepted})["Records"]) if accepted else iter(())
+        results = []
+        for i, _ in enumerate(entries):
+            if i % 2 == 0:
+                results.append(next(real))
+            else:
+                results.append({"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded"})
+        return {"FailedRecordCount": sum(1 for r in results if "ErrorCode" in r), "Records": results}
+
+
+def _with_kinesis(monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
+    runtime = handler.build_runtime(kinesis=client)
+    monkeypatch.setattr(handler, "runtime", lambda: runtime)
+
+
+def test_partial_put_records_failures_are_retried_none_lost_none_doubled(
+    env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flaky = FlakyKinesis(env["kinesis"], failures=2)
+    _with_kinesis(monkeypatch, flaky)
+    key = _put_log(env["s3"], "flaky.json.gz", [_record(i) for i in range(1200)])
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+    ids = [r["requestId"] for r in read_stream(env["kinesis"], STREAM)]
+    assert sorted(ids) == [f"req-{i:05d}" for i in range(1200)]
+    assert len(ids) == len(set(ids))
+    # Chunks of at most 500; the retries carried only the rejected entries (250, then 125).
+    assert flaky.calls[:3] == [500, 250, 125]
+    assert max(flaky.calls) <= 500
+    assert result["objects"][0]["dispatched"] == 1200
+
+
+def test_entries_failing_past_the_budget_fail_the_event_and_the_retry_publishes_the_rest_once(
+    env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM_MONITOR_PUT_RECORDS_MAX_ATTEMPTS", "3")
+    flaky = FlakyKinesis(env["kinesis"], failures=100)
+    _with_kinesis(monkeypatch, flaky)
+    key = _put_log(env["s3"], "down.json.gz", [_record(i) for i in range(700)])
+    event = s3_event(BUCKET, key)
+    with pytest.raises(RetryableDownstreamError):
+        handler.lambda_handler(event, lambda_context)
+    assert len(flaky.calls) == 3
+    flaky.failures = 0  # Kinesis recovers; Lambda retries the event
+    handler.lambda_handler(event, lambda_context)
+    ids = [r["requestId"] for r in read_stream(env["kinesis"], STREAM)]
+    assert sorted(ids) == [f"req-{i:05d}" for i in range(700)]
+    assert len(ids) == len(set(ids))
+
+
+def test_chunks_respect_the_5_mib_limit(env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    flaky = FlakyKinesis(env["kinesis"], failures=0)
+    _with_kinesis(monkeypatch, flaky)
+    big = "word " * 40_000  # ~200 KB completions: 25 fit under 5 MiB
+    records = [
+        _record(i, output={"outputBodyJson": {"output": {"message": {"content": [{"text": big}]}}}}) for i in range(60)
+    ]
+    key = _put_log(env["s3"], "big.json.gz", records)
+    handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+    assert len(read_stream(env["kinesis"], STREAM)) == 60
+    assert len(flaky.calls) >= 3 and max(flaky.calls) <= 26
+
+
+def test_oversized_record_is_truncated_flagged_and_counted(
+    env: dict, lambda_context: Any, capfd: pytest.CaptureFixture
+) -> None:
+    huge = "é" * 800_000  # 1.6 MB of UTF-8: over the 1 MB Kinesis record limit
+    key = _put_log(
+        env["s3"],
+        "huge.json.gz",
+        [_record(0, output={"outputBodyJson": {"output": {"message": {"content": [{"text": huge}]}}}}), _record(1)],
+    )
+    capfd.readouterr()
+    handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+    published = {r["requestId"]: r for r in read_stream(env["kinesis"], STREAM)}
+    assert published["req-00000"]["truncated"] is True
+    assert published["req-00001"]["truncated"] is False
+    assert set(published["req-00000"]["completion"]) == {"é"}
+    assert len(json.dumps(published["req-00000"], ensure_ascii=False).encode()) < KINESIS_MAX_RECORD_BYTES
+    emf = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
+    assert any(blob.get("RecordsTruncated") == [1.0] for blob in emf)
+
+
+@pytest.fixture
+def log_stream() -> Any:
+    """What the Powertools Logger writes (it holds the stream it was created with, so capture it here)."""
+    stream = io.StringIO()
+    previous = handler.logger.registered_handler.setStream(stream)
+    yield stream
+    handler.logger.registered_handler.setStream(previous)
+
+
+def test_malformed_lines_are_counted_logged_by_line_and_never_by_content(
+    env: dict, lambda_context: Any, capfd: pytest.CaptureFixture, log_stream: io.StringIO
+) -> None:
+    body = (
+        json.dumps(_record(0)).encode() + b"\n"
+        + b'{"requestId": "SECRET-PROMPT-TEXT", broken\n'
+        + json.dumps(_record(1, modelId="acme.new", input={"inputBodyJson": {"q": 1}}, output={"outputBodyJson": {"a": 1}})).encode() + b"\n"
+        + json.dumps(_record(2)).encode() + b"\n"
+    )
+    key = LOG_PREFIX + "bad.json.gz"
+    env["s3"].put_object(Bucket=BUCKET, Key=key, Body=gzip.compress(body))
+    capfd.readouterr()
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+    out = capfd.readouterr().out + log_stream.getvalue()
+    assert sorted(r["requestId"] for r in read_stream(env["kinesis"], STREAM)) == ["req-00000", "req-00002"]
+    assert result["objects"][0]["malformedLines"] == 1
+    assert result["objects"][0]["skipped"] == {"unknown-shape": 1}
+    assert "SECRET-PROMPT-TEXT" not in out
+    assert "question 0" not in out and "answer 0" not in out  # no prompt/completion text in any log line
+    logs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    malformed = next(entry for entry in logs if entry.get("message") == "malformed log lines")
+    assert malformed["locations"] == [{"line": 2, "reason": "invalid JSON"}]
+    unknown = next(entry for entry in logs if entry.get("message") == "unknown body shapes")
+    assert unknown["models"] == {"acme.new": 1}
+    emf = [entry for entry in logs if "_aws" in entry]
+    skipped = [e for e in emf if "RecordsSkipped" in e]
+    assert skipped and skipped[0]["Reason"] == "unknown-shape"
+    assert skipped[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Reason"]]
+    main = next(e for e in emf if "RecordsDispatched" in e)
+    assert main["RecordsDispatched"] == [2.0] and main["MalformedLines"] == [1.0]
+    assert main["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LLMMonitorTest"
