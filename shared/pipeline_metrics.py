@@ -14,3 +14,17 @@ RECORDS_TRUNCATED = "RecordsTruncated"
 OBJECTS_PROCESSED = "LogObjectsProcessed"
 
 REASON_DIMENSION = "Reason"
+
+# Emitted by every monitor Lambda per batch, with dimension MONITOR_DIMENSION (and REASON_DIMENSION).
+MONITOR_DIMENSION = "Monitor"
+RECORDS_SCORED = "RecordsScored"
+RECORDS_SAMPLED_OUT = "RecordsSampledOut"
+SCORING_SKIPPED = "ScoringSkipped"  # dimensions Monitor, Reason
+SCORING_FAILURES = "ScoringFailures"  # records a backend rejected after retries (retried by Lambda)
+UNDECODABLE_RECORDS = "UndecodableRecords"  # stream records that are not normalised-record JSON
+
+# Per-record EMF log fields (besides the metric values) that Logs Insights queries read.
+REQUEST_ID_PROPERTY = "requestId"
+MONITOR_PROPERTY = "monitor"
+MODEL_DIMENSION = "ModelId"
+APPLICATION_DIMENSION = "Application"

@@ -1,0 +1,38 @@
+"""Monitors: one module per metric family, each a subclass of `Monitor` declaring what it emits.
+
+Public API for people adding a monitor: subclass `Monitor`, declare `MetricSpec`s (with `AlarmSpec`
+defaults), `OptionSpec`s and `needs`, implement `score`. See README "Adding a monitor".
+"""
+
+from __future__ import annotations
+
+from monitors.base import Monitor
+from monitors.registry import MonitorRegistry, discover
+from monitors.results import RecordResult
+from monitors.spec import (
+    AlarmSpec,
+    Capability,
+    Comparison,
+    LambdaSpec,
+    MetricSpec,
+    MissingData,
+    OptionSpec,
+    Permission,
+    Unit,
+)
+
+__all__ = [
+    "AlarmSpec",
+    "Capability",
+    "Comparison",
+    "LambdaSpec",
+    "MetricSpec",
+    "MissingData",
+    "Monitor",
+    "MonitorRegistry",
+    "OptionSpec",
+    "Permission",
+    "RecordResult",
+    "Unit",
+    "discover",
+]

@@ -1,0 +1,92 @@
+"""The alarms the stack deploys, resolved once from monitor declarations plus configuration.
+
+The CDK stack creates exactly these; the local runtime evaluates exactly these. Each alarmed metric gets
+an all-models alarm on its dimensionless aggregate series (the monitors emit one per metric, so every
+model id — including ones nobody configured — is covered) and one alarm per model id in
+`alarmModelIds` (CloudWatch alarms need fixed dimensions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from monitors.config import MonitoringConfig
+from monitors.registry import MonitorRegistry
+from monitors.spec import AlarmSpec, Comparison, MissingData
+from shared.errors import ConfigurationError
+
+MODEL_DIMENSION = "ModelId"
+APPLICATION_DIMENSION = "Application"
+ALL_MODELS = "all-models"
+_ALARM_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._\-]")
+
+
+@dataclass(frozen=True)
+class AlarmDefinition:
+    name: str
+    monitor: str
+    metric_name: str
+    namespace: str
+    spec: AlarmSpec
+    dimensions: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def model_id(self) -> str | None:
+        return self.dimensions.get(MODEL_DIMENSION)
+
+    @property
+    def scope(self) -> str:
+        return self.model_id or ALL_MODELS
+
+
+def alarm_name(namespace: str, metric_name: str, model_id: str | None) -> str:
+    """`<namespace>-<Metric>-<model or all-models>`, within CloudWatch's 255 characters."""
+    scope = _ALARM_NAME_UNSAFE.sub("_", model_id) if model_id else ALL_MODELS
+    return f"{namespace}-{metric_name}-{scope}"[:255]
+
+
+def _alarm_from_config(metric: str, overrides: Mapping[str, object]) -> AlarmSpec:
+    """A whole alarm defined in configuration for a metric that has no default alarm."""
+    missing = [k for k in ("statistic", "threshold", "comparison") if k not in overrides]
+    if missing:
+        raise ConfigurationError(
+            f"alarms.{metric}", f"metric has no default alarm; also set {', '.join(missing)}"
+        )
+    base = AlarmSpec(statistic="Average", threshold=0.0, comparison=Comparison.GREATER_THAN,
+                     treat_missing_data=MissingData.MISSING)
+    return base.with_overrides(overrides, key_prefix=f"alarms.{metric}")
+
+
+def resolve_alarms(config: MonitoringConfig, registry: MonitorRegistry) -> list[AlarmDefinition]:
+    """Every alarm of every enabled monitor's active metrics, in a stable order."""
+    alarms: list[AlarmDefinition] = []
+    for name in config.enabled_monitors():
+        spec = registry[name].spec()
+        options = config.monitors[name].options
+        for metric in spec.active_metrics(options):
+            overrides = config.alarm_overrides.get(metric.name, {})
+            enabled = overrides.get("enabled", True)
+            if isinstance(enabled, str):
+                enabled = enabled.lower() in ("true", "1", "yes")
+            if not enabled:
+                continue
+            if metric.alarm is not None:
+                alarm_spec = metric.alarm.with_overrides(overrides, key_prefix=f"alarms.{metric.name}")
+            elif overrides:
+                alarm_spec = _alarm_from_config(metric.name, overrides)
+            else:
+                continue
+            for model_id in (None, *config.alarm_model_ids):
+                alarms.append(
+                    AlarmDefinition(
+                        name=alarm_name(config.namespace, metric.name, model_id),
+                        monitor=name,
+                        metric_name=metric.name,
+                        namespace=config.namespace,
+                        spec=alarm_spec,
+                        dimensions={MODEL_DIMENSION: model_id} if model_id else {},
+                    )
+                )
+    return alarms

@@ -1,0 +1,284 @@
+"""Monitoring configuration: one model read from CDK context by the stack and by the local runtime.
+
+Keys (in cdk.json `context`, or `-c key=value` with dots for nesting):
+
+- `namespace`: CloudWatch namespace of every metric (default `LLMMonitor`).
+- `backend`: `aws` (Titan, Comprehend) or `local` (embedded models) for the deployed Lambdas.
+- `monitors.<name>.enabled`, `monitors.<name>.samplingRate`, `monitors.<name>.<option>`: per monitor.
+- `monitors.<name>.lambda.<setting>`: memoryMb, timeoutSeconds, batchSize, batchingWindowSeconds,
+  parallelizationFactor, maximumRetryAttempts, maximumRecordAgeSeconds.
+- `monitorModules`: extra Python modules holding Monitor subclasses.
+- `alarms.<MetricName>.<setting>`: override a default alarm (threshold, statistic, comparison, period,
+  evaluationPeriods, datapointsToAlarm, treatMissingData, enabled) or define one for a metric without.
+- `alarmModelIds`: model ids that get per-model alarms in addition to the all-models alarm.
+- `applicationDimension.key` (a requestMetadata key), `.allowlist`, `.maxValues`.
+- `embeddings.modelId`, `.dimensions`, `.normalize`, `.maxConcurrency`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from monitors.spec import LambdaSpec, MonitorSpec
+from shared.backends.settings import BackendSettings
+from shared.context import as_bool, as_int, as_list, as_mapping, merge_context
+from shared.errors import ConfigurationError
+from shared.pipeline_metrics import DEFAULT_NAMESPACE
+
+if TYPE_CHECKING:
+    from monitors.registry import MonitorRegistry
+
+OTHER_APPLICATION = "other"
+_LAMBDA_KEYS = {
+    "memoryMb": "memory_mb",
+    "timeoutSeconds": "timeout_seconds",
+    "batchSize": "batch_size",
+    "batchingWindowSeconds": "batching_window_seconds",
+    "parallelizationFactor": "parallelization_factor",
+    "maximumRetryAttempts": "maximum_retry_attempts",
+    "maximumRecordAgeSeconds": "maximum_record_age_seconds",
+}
+_LAMBDA_BOUNDS = {
+    "memory_mb": (128, 10_240),
+    "timeout_seconds": (1, 900),
+    "batch_size": (1, 10_000),
+    "batching_window_seconds": (0, 300),
+    "parallelization_factor": (1, 10),
+    "maximum_retry_attempts": (-1, 10_000),
+    "maximum_record_age_seconds": (-1, 604_800),
+}
+
+
+@dataclass(frozen=True)
+class ApplicationDimension:
+    """An optional second dimension from a requestMetadata key, bounded so it cannot explode costs.
+
+    With an allowlist, other values fold into "other". Without one, the first `max_values` distinct
+    values a process sees are kept and later ones fold into "other" (per process: Lambda containers
+    may differ, so prefer an allowlist in production).
+    """
+
+    key: str | None = None
+    allowlist: tuple[str, ...] = ()
+    max_values: int = 20
+
+    KEY_ENV = "LLM_MONITOR_APP_DIMENSION_KEY"
+    ALLOWLIST_ENV = "LLM_MONITOR_APP_DIMENSION_ALLOWLIST"
+    MAX_ENV = "LLM_MONITOR_APP_DIMENSION_MAX"
+
+    def to_env(self) -> dict[str, str]:
+        if not self.key:
+            return {}
+        return {
+            self.KEY_ENV: self.key,
+            self.ALLOWLIST_ENV: ",".join(self.allowlist),
+            self.MAX_ENV: str(self.max_values),
+        }
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ApplicationDimension:
+        key = env.get(cls.KEY_ENV) or None
+        return cls(
+            key=key,
+            allowlist=tuple(as_list(env.get(cls.ALLOWLIST_ENV, ""), key=cls.ALLOWLIST_ENV)),
+            max_values=as_int(env.get(cls.MAX_ENV, "20"), key=cls.MAX_ENV, minimum=1, maximum=1000),
+        )
+
+
+class ApplicationResolver:
+    """Maps a record's requestMetadata to its bounded application dimension value."""
+
+    def __init__(self, dimension: ApplicationDimension) -> None:
+        self.dimension = dimension
+        self._seen: set[str] = set(dimension.allowlist)
+
+    def __call__(self, metadata: Mapping[str, str]) -> str | None:
+        key = self.dimension.key
+        if not key:
+            return None
+        value = metadata.get(key)
+        if not value:
+            return OTHER_APPLICATION
+        if value in self._seen:
+            return value
+        if not self.dimension.allowlist and len(self._seen) < self.dimension.max_values:
+            self._seen.add(value)
+            return value
+        return OTHER_APPLICATION
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """One monitor's resolved settings: parsed options (incl. samplingRate) and Lambda sizing."""
+
+    name: str
+    enabled: bool
+    options: Mapping[str, object]
+    lambda_spec: LambdaSpec
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    namespace: str = DEFAULT_NAMESPACE
+    backend: BackendSettings = field(default_factory=lambda: BackendSettings(kind="aws"))
+    monitor_modules: tuple[str, ...] = ()
+    monitors: Mapping[str, MonitorSettings] = field(default_factory=dict)
+    alarm_overrides: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    alarm_model_ids: tuple[str, ...] = ()
+    application_dimension: ApplicationDimension = field(default_factory=ApplicationDimension)
+
+    @classmethod
+    def from_context(cls, context: Mapping[str, object], registry: MonitorRegistry | None = None) -> MonitoringConfig:
+        """Validate the context against the registry's declarations; errors name the key."""
+        from monitors.registry import discover
+
+        ctx = merge_context(context)
+        modules = tuple(as_list(ctx.get("monitorModules"), key="monitorModules"))
+        registry = registry if registry is not None else discover(modules)
+
+        namespace = str(ctx.get("namespace") or DEFAULT_NAMESPACE)
+        if not namespace or len(namespace) > 255 or namespace.startswith("AWS/") or ":" in namespace:
+            raise ConfigurationError("namespace", "must be 1-255 characters, not start with 'AWS/' and not contain ':'")
+
+        embeddings = as_mapping(ctx.get("embeddings"), key="embeddings")
+        _reject_unknown(embeddings, {"modelId", "dimensions", "normalize", "maxConcurrency"}, "embeddings")
+        defaults = BackendSettings()
+        backend = BackendSettings(
+            kind=str(ctx.get("backend") or "aws"),
+            embedding_model_id=str(embeddings.get("modelId") or defaults.embedding_model_id),
+            embedding_dimensions=as_int(
+                embeddings.get("dimensions", defaults.embedding_dimensions), key="embeddings.dimensions"
+            ),
+            embedding_normalize=as_bool(embeddings.get("normalize", True), key="embeddings.normalize"),
+            embedding_concurrency=as_int(
+                embeddings.get("maxConcurrency", defaults.embedding_concurrency), key="embeddings.maxConcurrency"
+            ),
+        )
+
+        monitors_ctx = as_mapping(ctx.get("monitors"), key="monitors")
+        unknown = sorted(set(monitors_ctx) - set(registry))
+        if unknown:
+            raise ConfigurationError(
+                f"monitors.{unknown[0]}", f"no such monitor; known: {', '.join(registry)}"
+            )
+        monitors: dict[str, MonitorSettings] = {}
+        for name in registry:
+            spec = registry[name].spec()
+            raw = as_mapping(monitors_ctx.get(name), key=f"monitors.{name}")
+            prefix = f"monitors.{name}"
+            enabled = as_bool(raw.get("enabled", True), key=f"{prefix}.enabled")
+            options = spec.parse_options({k: v for k, v in raw.items() if k != "enabled"}, key_prefix=prefix)
+            monitors[name] = MonitorSettings(name, enabled, options, _lambda_spec(spec, raw.get("lambda"), prefix))
+
+        alarms = as_mapping(ctx.get("alarms"), key="alarms")
+        declared = {m.name for name in registry for m in registry[name].spec().metrics}
+        for metric, overrides in alarms.items():
+            if metric not in declared:
+                raise ConfigurationError(f"alarms.{metric}", f"no monitor declares metric {metric!r}")
+            as_mapping(overrides, key=f"alarms.{metric}")
+
+        app = as_mapping(ctx.get("applicationDimension"), key="applicationDimension")
+        _reject_unknown(app, {"key", "allowlist", "maxValues"}, "applicationDimension")
+        dimension = ApplicationDimension(
+            key=str(app["key"]) if app.get("key") else None,
+            allowlist=tuple(as_list(app.get("allowlist"), key="applicationDimension.allowlist")),
+            max_values=as_int(app.get("maxValues", 20), key="applicationDimension.maxValues", minimum=1, maximum=1000),
+        )
+        return cls(
+            namespace=namespace,
+            backend=backend,
+            monitor_modules=modules,
+            monitors=monitors,
+            alarm_overrides={k: as_mapping(v, key=f"alarms.{k}") for k, v in alarms.items()},
+            alarm_model_ids=tuple(as_list(ctx.get("alarmModelIds"), key="alarmModelIds")),
+            application_dimension=dimension,
+        )
+
+    def enabled_monitors(self) -> list[str]:
+        return [name for name, settings in self.monitors.items() if settings.enabled]
+
+    def with_backend(self, kind: str) -> MonitoringConfig:
+        return replace(self, backend=self.backend.with_kind(kind))
+
+    def monitor_env(self, name: str) -> dict[str, str]:
+        """The environment of monitor `name`'s Lambda (the workflow ARN is added by the stack)."""
+        settings = self.monitors[name]
+        env = {
+            MonitorEnvironment.NAME_ENV: name,
+            MonitorEnvironment.OPTIONS_ENV: json.dumps(dict(settings.options), sort_keys=True),
+            MonitorEnvironment.MODULES_ENV: ",".join(self.monitor_modules),
+            MonitorEnvironment.NAMESPACE_ENV: self.namespace,
+        }
+        env.update(self.backend.to_env())
+        env.update(self.application_dimension.to_env())
+        return env
+
+
+def _reject_unknown(values: Mapping[str, object], known: set[str], prefix: str) -> None:
+    for key in values:
+        if key not in known:
+            raise ConfigurationError(f"{prefix}.{key}", f"unknown setting; known: {', '.join(sorted(known))}")
+
+
+def _lambda_spec(spec: MonitorSpec, raw: object, prefix: str) -> LambdaSpec:
+    values = as_mapping(raw, key=f"{prefix}.lambda")
+    changes: dict[str, int] = {}
+    for key, value in values.items():
+        target = _LAMBDA_KEYS.get(key)
+        if target is None:
+            raise ConfigurationError(f"{prefix}.lambda.{key}", f"unknown setting; known: {', '.join(_LAMBDA_KEYS)}")
+        low, high = _LAMBDA_BOUNDS[target]
+        changes[target] = as_int(value, key=f"{prefix}.lambda.{key}", minimum=low, maximum=high)
+    return replace(spec.lambda_spec, **changes)
+
+
+@dataclass(frozen=True)
+class MonitorEnvironment:
+    """What a monitor Lambda reads from its environment at start-up."""
+
+    name: str
+    options: Mapping[str, object]
+    modules: tuple[str, ...]
+    namespace: str
+    backend: BackendSettings
+    application_dimension: ApplicationDimension
+
+    NAME_ENV = "LLM_MONITOR_NAME"
+    OPTIONS_ENV = "LLM_MONITOR_OPTIONS"
+    MODULES_ENV = "LLM_MONITOR_MODULES"
+    NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> MonitorEnvironment:
+        env = os.environ if env is None else env
+        name = env.get(cls.NAME_ENV)
+        if not name:
+            raise ConfigurationError(cls.NAME_ENV, "is required (the monitor this Lambda runs)")
+        try:
+            options = json.loads(env.get(cls.OPTIONS_ENV) or "{}")
+        except ValueError:
+            raise ConfigurationError(cls.OPTIONS_ENV, "is not valid JSON") from None
+        if not isinstance(options, dict):
+            raise ConfigurationError(cls.OPTIONS_ENV, "must be a JSON object")
+        return cls(
+            name=name,
+            options=options,
+            modules=tuple(as_list(env.get(cls.MODULES_ENV, ""), key=cls.MODULES_ENV)),
+            namespace=env.get(cls.NAMESPACE_ENV) or DEFAULT_NAMESPACE,
+            backend=BackendSettings.from_env(env),
+            application_dimension=ApplicationDimension.from_env(env),
+        )
+
+
+def select_names(names: Sequence[str] | None, config: MonitoringConfig) -> list[str]:
+    """Monitor names to run: the given ones, or every enabled one."""
+    if names:
+        unknown = [n for n in names if n not in config.monitors]
+        if unknown:
+            raise ConfigurationError("--monitors", f"unknown monitor(s) {', '.join(unknown)}; known: {', '.join(config.monitors)}")
+        return list(names)
+    return config.enabled_monitors()

@@ -1,0 +1,37 @@
+"""What scoring one record produced: values, a counted skip, or a retryable failure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    """Per-record outcome of a monitor.
+
+    `values` maps declared metric names to numbers. `skip_reason` (bounded, e.g. "empty-text",
+    "non-english") says why some or all metrics could not be computed — never worth retrying.
+    `error` says a backend failed after its retries — the record is reported as a failed batch item
+    and retried.
+    """
+
+    values: Mapping[str, float] = field(default_factory=dict)
+    skip_reason: str | None = None
+    error: str | None = None
+
+    @staticmethod
+    def ok(values: Mapping[str, float]) -> RecordResult:
+        return RecordResult(values=dict(values))
+
+    @staticmethod
+    def skip(reason: str, values: Mapping[str, float] | None = None) -> RecordResult:
+        return RecordResult(values=dict(values or {}), skip_reason=reason)
+
+    @staticmethod
+    def fail(error: str) -> RecordResult:
+        return RecordResult(error=error)
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None

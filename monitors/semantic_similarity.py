@@ -1,0 +1,67 @@
+"""Semantic similarity: how on-topic each completion is for its prompt.
+
+`PromptCompletionSimilarity` is the cosine of the prompt's and the completion's embeddings. A falling
+average means answers drifting away from what was asked (wrong retrieval context, template bugs, a model
+change). Both texts are embedded in one batched call; a text seen before in this process (by any
+monitor) is not embedded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from monitors.base import Monitor
+from monitors.results import RecordResult
+from monitors.spec import AlarmSpec, Capability, Comparison, LambdaSpec, MetricSpec, MissingData, OptionSpec, Unit
+from shared.records import InvocationRecord
+
+SIMILARITY = "PromptCompletionSimilarity"
+
+
+class SemanticSimilarityMonitor(Monitor):
+    name = "semantic-similarity"
+    description = "Cosine similarity of prompt and completion embeddings (Titan Text Embeddings V2 or embedded)."
+    metrics = (
+        MetricSpec(
+            SIMILARITY,
+            Unit.NONE,
+            "Cosine similarity of the prompt's and the completion's embeddings, in [-1, 1]; higher is more on-topic.",
+            alarm=AlarmSpec(
+                statistic="Average",
+                threshold=0.2,
+                comparison=Comparison.LESS_THAN,
+                period_seconds=300,
+                evaluation_periods=3,
+                datapoints_to_alarm=3,
+                treat_missing_data=MissingData.NOT_BREACHING,
+                description="Completions are drifting off-topic: average prompt/completion similarity is low.",
+            ),
+        ),
+    )
+    options = (
+        OptionSpec("maxChars", 4000, "characters of each text sent to the embedding model", minimum=100, maximum=50_000),
+    )
+    needs = frozenset({Capability.EMBEDDINGS})
+    lambda_spec = LambdaSpec(memory_mb=512, timeout_seconds=120, batch_size=100)
+
+    def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
+        from shared.embedding_text import embedding_text
+        from shared.vectors import row_cosines
+
+        max_chars = int(self.config["maxChars"])  # type: ignore[call-overload]
+        scorable = [i for i, r in enumerate(records) if r.prompt.strip() and r.completion.strip()]
+        results = [RecordResult.skip("empty-text") for _ in records]
+        if not scorable:
+            return results
+        texts = [embedding_text(records[i].prompt, max_chars) for i in scorable]
+        texts += [embedding_text(records[i].completion, max_chars) for i in scorable]
+        vectors = self.backends.embeddings.embed(texts)
+        n = len(scorable)
+        similarities = row_cosines(vectors[:n], vectors[n:])
+        for position, index in enumerate(scorable):
+            value = float(similarities[position])
+            if value != value:  # NaN: an embedding failed after retries
+                results[index] = RecordResult.fail("embedding failed")
+            else:
+                results[index] = RecordResult.ok({SIMILARITY: value})
+        return results

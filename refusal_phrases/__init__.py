@@ -1,0 +1,62 @@
+"""Refusal phrase sets, one file per model family plus a generic set every family also uses.
+
+Edit the `.txt` files to extend them: one phrase per line, `#` starts a comment. A phrase should be what
+a refusal *starts* with and be specific enough (four words or more) not to match ordinary help.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+DIRECTORY = Path(__file__).resolve().parent
+GENERIC = "generic"
+
+# Model-family markers in model ids, inference-profile ids and ARNs (checked in order).
+_FAMILY_MARKERS = (
+    ("anthropic", ("anthropic", "claude")),
+    ("amazon", ("amazon.", ".amazon.", "titan", "nova")),
+    ("meta", ("meta.", "llama")),
+    ("mistral", ("mistral", "mixtral", "pixtral")),
+    ("cohere", ("cohere",)),
+    ("ai21", ("ai21", "jamba")),
+    ("deepseek", ("deepseek",)),
+    ("openai", ("openai", "gpt-oss")),
+)
+FAMILIES = tuple(name for name, _ in _FAMILY_MARKERS)
+
+
+def family_of(model_id: str) -> str:
+    """The phrase family for a model id ('generic' when nothing in the id names a provider)."""
+    lowered = model_id.lower()
+    for family, markers in _FAMILY_MARKERS:
+        if any(marker in lowered for marker in markers):
+            return family
+    return GENERIC
+
+
+def _read(path: Path) -> list[str]:
+    phrases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = line.split("#", 1)[0].strip()
+        if text:
+            phrases.append(text)
+    return phrases
+
+
+@cache
+def phrase_sets(directory: Path = DIRECTORY) -> dict[str, tuple[str, ...]]:
+    """Every family's phrases (generic ones included), deduplicated, read once per process."""
+    generic = _read(directory / f"{GENERIC}.txt")
+    sets = {GENERIC: tuple(dict.fromkeys(generic))}
+    for path in sorted(directory.glob("*.txt")):
+        family = path.stem
+        if family == GENERIC:
+            continue
+        if not re.fullmatch(r"[a-z0-9_-]+", family):
+            continue
+        sets[family] = tuple(dict.fromkeys(generic + _read(path)))
+    for family in FAMILIES:
+        sets.setdefault(family, sets[GENERIC])
+    return sets

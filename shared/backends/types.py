@@ -1,0 +1,55 @@
+"""The interfaces monitors use for model-backed capabilities; AWS and embedded implementations both fit.
+
+Monitors never know which implementation they got: configuration chooses (`backend = aws | local`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class EmbeddingBackend(Protocol):
+    """Text embeddings. Rows are L2-normalised float32; a text that failed after retries is a NaN row."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentScores:
+    """Comprehend's four sentiment scores (they sum to about 1)."""
+
+    positive: float
+    negative: float
+    neutral: float
+    mixed: float
+
+
+@dataclass(frozen=True, slots=True)
+class ToxicityScores:
+    """Overall toxicity in [0, 1] and, where the backend gives them, per-label scores keyed by
+    Comprehend's label names (PROFANITY, HATE_SPEECH, ...)."""
+
+    toxicity: float
+    labels: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnalysis:
+    sentiment: SentimentScores | None = None
+    toxicity: ToxicityScores | None = None
+    error: str | None = None  # the backend failed for this text after its retries
+
+
+class TextAnalysisBackend(Protocol):
+    """Sentiment and toxicity for a batch of (English) texts, in one round trip where possible."""
+
+    name: str
+
+    def analyse(self, texts: Sequence[str], *, sentiment: bool, toxicity: bool) -> list[TextAnalysis]: ...

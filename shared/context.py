@@ -1,0 +1,115 @@
+"""Configuration as CDK context: nested values from cdk.json, dotted overrides from `-c key=value`.
+
+`cdk.json` holds nested objects (`"monitors": {"refusal": {"samplingRate": 0.5}}`); on the command line
+`-c monitors.refusal.samplingRate=0.5` overrides one leaf. The local runtime accepts the same `-c`
+flags and reads the same cdk.json, so local alarms are exactly the deployed ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from shared.errors import ConfigurationError
+
+
+def merge_context(context: Mapping[str, object]) -> dict[str, object]:
+    """Nested context with every dotted key applied as an override of the path it names."""
+    merged: dict[str, object] = {}
+    dotted: list[tuple[str, object]] = []
+    for key, value in context.items():
+        if "." in key and not key.startswith("@"):
+            dotted.append((key, value))
+        else:
+            merged[key] = copy.deepcopy(value)
+    for key, value in sorted(dotted, key=lambda kv: kv[0].count(".")):
+        node = merged
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = {}
+                node[part] = child
+            node = child
+        node[parts[-1]] = value
+    return merged
+
+
+def read_cdk_context(project_dir: Path) -> dict[str, object]:
+    """The `context` of cdk.json (and cdk.context.json, which CDK also reads) in `project_dir`."""
+    context: dict[str, object] = {}
+    for name in ("cdk.json", "cdk.context.json"):
+        path = project_dir / name
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise ConfigurationError(name, f"is not valid JSON: {exc}") from None
+            section = data.get("context", {}) if name == "cdk.json" else data
+            if isinstance(section, dict):
+                context.update(section)
+    return context
+
+
+def parse_assignments(pairs: list[str] | None) -> dict[str, object]:
+    """`key=value` strings (as given to `-c`) to a dict; values stay strings, as CDK passes them."""
+    out: dict[str, object] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigurationError(pair, "expected key=value")
+        out[key.strip()] = value
+    return out
+
+
+def as_list(value: object, *, key: str) -> list[str]:
+    """A list from a JSON list, a JSON-encoded list string, or a comma-separated string."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ConfigurationError(key, f"is not a valid JSON list: {text!r}") from None
+        else:
+            return [part.strip() for part in text.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value if v.strip()]
+    raise ConfigurationError(key, "must be a list of strings or a comma-separated string")
+
+
+def as_mapping(value: object, *, key: str) -> dict[str, object]:
+    if value is None:
+        return {}
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ConfigurationError(key, "is not a valid JSON object") from None
+    if not isinstance(value, dict):
+        raise ConfigurationError(key, "must be an object")
+    return value
+
+
+def as_bool(value: object, *, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.lower() in ("true", "1", "yes")
+    raise ConfigurationError(key, f"must be true or false, got {value!r}")
+
+
+def as_int(value: object, *, key: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ConfigurationError(key, f"must be an integer, got {value!r}") from None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ConfigurationError(key, f"must be between {minimum} and {maximum}, got {number}")
+    return number

@@ -1,0 +1,25 @@
+"""Small numeric helpers over embedding matrices."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    """Unit-length rows; zero rows stay zero (an empty text has no direction)."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    scaled = matrix / np.where(norms > 0, norms, 1.0)  # NaN rows (failed embeddings) stay NaN
+    return np.where(norms == 0, 0.0, scaled).astype(np.float32)
+
+
+def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine of each row of `a` with the same row of `b`. NaN rows (failed embeddings) stay NaN."""
+    return np.clip(np.einsum("ij,ij->i", normalise_rows(a), normalise_rows(b)), -1.0, 1.0)
+
+
+def best_match(queries: np.ndarray, references: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each query row, the highest cosine to any reference row, and that reference's index."""
+    sims = normalise_rows(queries) @ normalise_rows(references).T
+    index = np.argmax(sims, axis=1)
+    return sims[np.arange(len(queries)), index], index
