@@ -16,9 +16,8 @@ from monitors.config import MonitoringConfig
 from monitors.registry import MonitorRegistry
 from monitors.spec import AlarmSpec, Comparison, MissingData
 from shared.errors import ConfigurationError
+from shared.pipeline_metrics import MODEL_DIMENSION
 
-MODEL_DIMENSION = "ModelId"
-APPLICATION_DIMENSION = "Application"
 ALL_MODELS = "all-models"
 _ALARM_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._\-]")
 
