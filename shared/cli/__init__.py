@@ -1,7 +1,8 @@
 """`llm-monitor`: the command line. Results go to stdout, diagnostics to stderr.
 
-Each subcommand lives in its own module and registers itself with `add_parser(subparsers)`; a module is
-imported only when its command runs, so `llm-monitor --help` stays instant.
+Each subcommand is a module `shared/cli/<something>_cmd.py` defining `NAME`, `HELP`,
+`add_arguments(parser)` and `run(args) -> int`; modules are found by that naming convention, so adding
+a command touches no central list. Command modules import their heavy dependencies inside `run`.
 """
 
 from __future__ import annotations
@@ -9,27 +10,32 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import pkgutil
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-# command name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "parse": ("shared.cli.parse_cmd", "normalise invocation logs to prompt/completion JSON lines"),
-}
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_SOURCE = 3
 
 
+def command_modules() -> list[ModuleType]:
+    import shared.cli
+
+    names = sorted(info.name for info in pkgutil.iter_modules(shared.cli.__path__) if info.name.endswith("_cmd"))
+    return [importlib.import_module(f"shared.cli.{name}") for name in names]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="llm-monitor", description="Monitor Amazon Bedrock LLM traffic.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more diagnostics on stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (module, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        command.set_defaults(_module=module)
-        importlib.import_module(module).add_arguments(command)
+    for module in command_modules():
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command.set_defaults(_module=module.__name__)
+        module.add_arguments(command)
     return parser
 
 

@@ -9,6 +9,9 @@ import sys
 from shared.errors import SourceError
 from shared.parsing import ParseStats, parse_stream
 
+NAME = "parse"
+HELP = "normalise invocation logs to prompt/completion JSON lines"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="log files, directories or s3://bucket/prefix")
