@@ -27,7 +27,11 @@ from shared.records import InvocationRecord
 REFUSAL = "Refusal"
 REFUSAL_SIMILARITY = "RefusalSimilarity"
 
-_QUOTED = re.compile(r"```.*?(```|$)|`[^`\n]*`|\"[^\"\n]{0,300}\"|“[^”\n]{0,300}”|'[^'\n]{8,300}'", re.DOTALL)
+# Code and quoted text: an answer that quotes "I can't open file" is explaining an error, not refusing.
+# A single quote opens a quotation only when no letter touches it from outside (so "I'm" is not one).
+_QUOTED = re.compile(
+    r"```.*?(```|$)|`[^`\n]*`|\"[^\"\n]{0,300}\"|“[^”\n]{0,300}”|(?<![\w'])'[^'\n]{1,300}'(?![\w'])", re.DOTALL
+)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 _SPACES = re.compile(r"\s+")
 
@@ -42,6 +46,18 @@ def normalise_opening(text: str, head_chars: int) -> str:
 
 def normalise_phrase(phrase: str) -> str:
     return _SPACES.sub(" ", phrase.translate(_APOSTROPHES)).strip().lower().rstrip(".")
+
+
+# Words that carry a refusal's meaning. A fuzzy match that aligns "I can't help with that" onto
+# "I can help with that" is one edit away yet means the opposite, so a match whose aligned text lost
+# the phrase's negation is penalised.
+_NEGATIONS = ("can't", "cannot", "unable", "won't", "not ", "n't", "sorry", "decline", "apologize", "blocked",
+              "avoid", "beyond", "refuse")
+NEGATION_PENALTY = 0.8
+
+
+def negation_kept(phrase: str, aligned: str) -> bool:
+    return all(word in aligned for word in _NEGATIONS if word in phrase)
 
 
 class RefusalMonitor(Monitor):
@@ -71,10 +87,10 @@ class RefusalMonitor(Monitor):
     )
     options = (
         OptionSpec("method", "fuzzy", "how completions are matched to refusal phrases", choices=("fuzzy", "cosine")),
-        OptionSpec("threshold", 0.9, "fuzzy: minimum partial-ratio match (0-1) that counts as a refusal",
+        OptionSpec("threshold", 0.85, "fuzzy: minimum partial-ratio match (0-1) that counts as a refusal",
                    minimum=0.5, maximum=1.0),
-        OptionSpec("cosineThreshold", 0.75, "cosine: minimum similarity that counts as a refusal (calibrate per "
-                   "embedding model)", minimum=0.0, maximum=1.0),
+        OptionSpec("cosineThreshold", 0.4, "cosine: minimum similarity that counts as a refusal (calibrated for the "
+                   "embedded model; recalibrate for Titan)", minimum=0.0, maximum=1.0),
         OptionSpec("headChars", 240, "fuzzy: characters from the start of the completion that are matched",
                    minimum=40, maximum=5000),
         OptionSpec("maxChars", 4000, "cosine: characters of the completion sent to the embedding model "
@@ -122,17 +138,25 @@ class RefusalMonitor(Monitor):
         return results
 
     def _fuzzy_matrix(self, records: Sequence[InvocationRecord]):  # -> np.ndarray
+        import numpy as np
         from rapidfuzz import fuzz, process
 
         head = int(self.config["headChars"])  # type: ignore[call-overload]
         openings = [normalise_opening(r.completion, head) for r in records]
-        scores = process.cdist(openings, self._phrases, scorer=fuzz.partial_ratio, dtype="float32", workers=1)
-        return scores / 100.0
+        scores = process.cdist(openings, self._phrases, scorer=fuzz.partial_ratio, dtype="float32", workers=1) / 100.0
+        # Check the negation only where a match would count: a handful of cells per batch.
+        floor = float(self.config["threshold"]) - 1e-6  # type: ignore[arg-type]
+        for row, column in zip(*np.nonzero(scores >= floor), strict=True):
+            phrase = self._phrases[column]
+            alignment = fuzz.partial_ratio_alignment(phrase, openings[row])
+            aligned = openings[row][alignment.dest_start : alignment.dest_end]
+            if not negation_kept(phrase, aligned):
+                scores[row, column] *= NEGATION_PENALTY
+        return scores
 
     def _cosine_matrix(self, records: Sequence[InvocationRecord]):  # -> np.ndarray
-        from shared.embedding_text import embedding_text
         from shared.vectors import normalise_rows
 
-        max_chars = int(self.config["maxChars"])  # type: ignore[call-overload]
-        vectors = self.backends.embeddings.embed([embedding_text(r.completion, max_chars) for r in records])
+        head = int(self.config["headChars"])  # type: ignore[call-overload]
+        vectors = self.backends.embeddings.embed([normalise_opening(r.completion, head) for r in records])
         return normalise_rows(vectors) @ normalise_rows(self._phrase_vectors).T  # type: ignore[arg-type]

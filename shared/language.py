@@ -29,7 +29,8 @@ _STOPWORDS = {
     ),
     "de": frozenset(
         "der die das und ist nicht ein eine zu den von mit sich des auf für im dem sie es ich wir ihr "
-        "auch an werden aus bei oder wie kann sind wenn".split()
+        "auch an werden aus bei oder wie kann sind wenn in wurde wird haben hat war noch nur schon ihre ihren "
+        "ihrem einen einem diese dieser über nach zum zur vom bitte".split()
     ),
     "it": frozenset(
         "il lo la gli le di che è e un una per non con sono del della questo anche come più ma se nel "
@@ -62,4 +63,9 @@ def is_probably_english(text: str) -> bool:
     best_other = max(scores.values())
     if english == 0 and best_other == 0:
         return True
-    return english >= best_other
+    if english != best_other:
+        return english > best_other
+    # A tie (words like "in" and "an" are shared): accented letters are the other languages' tell.
+    letters = [c for c in sample if c.isalpha()]
+    accented = sum(1 for c in letters if "\u00c0" <= c < "\u0250")
+    return accented / max(len(letters), 1) < 0.01

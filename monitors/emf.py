@@ -1,0 +1,88 @@
+"""Per-record metric values as CloudWatch Embedded Metric Format, through Powertools Metrics.
+
+One EMF document per scored record: its metric values, dimension sets [] (the all-models aggregate that
+all-models alarms watch), [ModelId] and, when configured, [ModelId, Application]; the request id and the
+monitor name ride along as properties (not dimensions: each distinct dimension value is a billed metric)
+so Logs Insights can list the requests behind a spike. The document's timestamp is the invocation's, so
+a replayed or delayed record lands in the period it happened in. No PutMetricData calls are made.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+from aws_lambda_powertools.metrics import EphemeralMetrics
+
+from shared import pipeline_metrics as pm
+from shared.timestamps import parse_timestamp
+
+# CloudWatch rejects EMF timestamps more than two weeks old or two hours ahead.
+_MAX_PAST_SECONDS = 14 * 24 * 3600 - 3600
+_MAX_FUTURE_SECONDS = 2 * 3600 - 300
+
+
+def _metrics(namespace: str) -> EphemeralMetrics:
+    # service="" keeps Powertools from adding a "service" dimension (from POWERTOOLS_SERVICE_NAME).
+    return EphemeralMetrics(namespace=namespace, service="")
+
+
+def emf_timestamp(record_timestamp: str, now: float | None = None) -> datetime:
+    now = time.time() if now is None else now
+    epoch = parse_timestamp(record_timestamp)
+    if epoch is None or epoch < now - _MAX_PAST_SECONDS or epoch > now + _MAX_FUTURE_SECONDS:
+        epoch = now
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def emit_record(
+    *,
+    namespace: str,
+    monitor: str,
+    request_id: str,
+    model_id: str,
+    application: str | None,
+    timestamp: str,
+    values: Mapping[str, float],
+    units: Mapping[str, str],
+) -> None:
+    if not values:
+        return
+    metrics = _metrics(namespace)
+    model = model_id or "unknown"
+    metrics.add_dimensions(**{pm.MODEL_DIMENSION: model})
+    if application:
+        metrics.add_dimensions(**{pm.MODEL_DIMENSION: model, pm.APPLICATION_DIMENSION: application})
+    metrics.add_metadata(key=pm.REQUEST_ID_PROPERTY, value=request_id)
+    metrics.add_metadata(key=pm.MONITOR_PROPERTY, value=monitor)
+    metrics.set_timestamp(emf_timestamp(timestamp))
+    for name, value in values.items():
+        metrics.add_metric(name=name, unit=units[name], value=float(value))
+    metrics.flush_metrics()
+
+
+def emit_batch_counters(
+    *,
+    namespace: str,
+    monitor: str,
+    scored: int,
+    sampled_out: int,
+    failed: int,
+    undecodable: int,
+    skipped: Mapping[str, int],
+) -> None:
+    """Pipeline-health counters for one batch, with dimension Monitor (skips also by Reason)."""
+    metrics = _metrics(namespace)
+    metrics.add_dimension(name=pm.MONITOR_DIMENSION, value=monitor)
+    metrics.add_metric(name=pm.RECORDS_SCORED, unit="Count", value=scored)
+    metrics.add_metric(name=pm.RECORDS_SAMPLED_OUT, unit="Count", value=sampled_out)
+    metrics.add_metric(name=pm.SCORING_FAILURES, unit="Count", value=failed)
+    metrics.add_metric(name=pm.UNDECODABLE_RECORDS, unit="Count", value=undecodable)
+    metrics.flush_metrics()
+    for reason, count in sorted(skipped.items()):
+        by_reason = _metrics(namespace)
+        by_reason.add_dimension(name=pm.MONITOR_DIMENSION, value=monitor)
+        by_reason.add_dimension(name=pm.REASON_DIMENSION, value=reason)
+        by_reason.add_metric(name=pm.SCORING_SKIPPED, unit="Count", value=count)
+        by_reason.flush_metrics()

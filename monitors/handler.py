@@ -1,0 +1,137 @@
+"""Monitor Lambda: a Kinesis batch of normalised records -> per-record CloudWatch metrics (EMF).
+
+One handler serves every monitor; `LLM_MONITOR_NAME` says which. The whole batch is scored in one call
+(backends batch their work), then Powertools batch processing reports the failed items
+(ReportBatchItemFailures).
+
+Kinesis retries a partly failed batch from the lowest failed sequence number, so every record after
+the first failure comes back. Their metrics are therefore not emitted now — only records before the
+first failure are — so a retry never counts a record twice. Records that can never be scored (empty
+text, non-English text for Comprehend, undecodable stream data) are counted skips, not failures.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from collections import Counter
+from dataclasses import dataclass
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+
+from monitors.base import Monitor
+from monitors.config import ApplicationResolver, MonitorEnvironment
+from monitors.emf import emit_batch_counters, emit_record
+from monitors.registry import discover
+from monitors.runner import score_sampled
+from shared.errors import RecordDecodeError, RetryableDownstreamError
+from shared.records import InvocationRecord
+
+logger = Logger(service="llm-monitor-monitor")
+processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+
+
+@dataclass
+class Runtime:
+    """Built once per container: settings, the monitor (models load lazily on first score)."""
+
+    env: MonitorEnvironment
+    monitor: Monitor
+    units: dict[str, str]
+    application: ApplicationResolver
+
+
+def build_runtime(env: MonitorEnvironment | None = None, *, client_factory: object | None = None) -> Runtime:
+    from shared.backends import Backends
+
+    env = env or MonitorEnvironment.from_env()
+    registry = discover(env.modules)
+    monitor_cls = registry.select([env.name], key=MonitorEnvironment.NAME_ENV)[0]
+    backends = Backends(env.backend, client_factory=client_factory)  # type: ignore[arg-type]
+    monitor = monitor_cls(backends=backends, options=env.options)
+    units = {m.name: m.unit.value for m in monitor_cls.spec().metrics}
+    return Runtime(env, monitor, units, ApplicationResolver(env.application_dimension))
+
+
+@functools.cache
+def runtime() -> Runtime:
+    return build_runtime()
+
+
+def _decode(raw: dict) -> InvocationRecord:
+    kinesis = raw["kinesis"]
+    try:
+        data = base64.b64decode(kinesis["data"], validate=True)
+    except (binascii.Error, ValueError):
+        raise RecordDecodeError("stream record data is not base64") from None
+    return InvocationRecord.from_json(data, default_id=kinesis.get("sequenceNumber", ""))
+
+
+def score_event(event: dict, rt: Runtime) -> set[str]:
+    """Score and emit; returns the sequence numbers to report as failed."""
+    decoded: list[tuple[str, InvocationRecord]] = []
+    undecodable = 0
+    for raw in event.get("Records", []):
+        sequence = raw["kinesis"]["sequenceNumber"]
+        try:
+            decoded.append((sequence, _decode(raw)))
+        except RecordDecodeError as exc:
+            undecodable += 1
+            logger.warning("undecodable stream record skipped", extra={"sequenceNumber": sequence, "reason": str(exc)})
+    results = score_sampled(rt.monitor, [record for _, record in decoded])
+
+    failed: set[str] = set()
+    skipped: Counter[str] = Counter()
+    scored = sampled_out = 0
+    for (sequence, record), result in zip(decoded, results, strict=True):
+        if failed:
+            failed.add(sequence)  # after the first failure: it will be delivered again, emit nothing now
+            continue
+        if result is None:
+            sampled_out += 1
+            continue
+        if result.failed:
+            failed.add(sequence)
+            logger.warning(
+                "record failed after backend retries; reported for retry",
+                extra={"sequenceNumber": sequence, "requestId": record.request_id, "error": result.error},
+            )
+            continue
+        if result.skip_reason:
+            skipped[result.skip_reason] += 1
+        if result.values:
+            scored += 1
+            emit_record(
+                namespace=rt.env.namespace,
+                monitor=rt.monitor.name,
+                request_id=record.request_id,
+                model_id=record.model_id,
+                application=rt.application(record.request_metadata),
+                timestamp=record.timestamp,
+                values=result.values,
+                units=rt.units,
+            )
+    emit_batch_counters(
+        namespace=rt.env.namespace,
+        monitor=rt.monitor.name,
+        scored=scored,
+        sampled_out=sampled_out,
+        failed=len(failed),
+        undecodable=undecodable,
+        skipped=skipped,
+    )
+    return failed
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: object) -> dict:
+    failed = score_event(event, runtime())
+
+    def record_handler(record: KinesisStreamRecord) -> None:
+        if record.kinesis.sequence_number in failed:
+            raise RetryableDownstreamError("scoring failed after backend retries")
+
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)  # type: ignore[arg-type]

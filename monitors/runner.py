@@ -1,0 +1,64 @@
+"""Scoring a batch with several monitors: sampling, scoring, and contract checks in one place.
+
+The monitor Lambda runs one monitor; the local runtime runs all of them on the same `Backends`. Both
+go through `MonitorRunner`, so sampling and failure handling cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from monitors.base import Monitor
+from monitors.config import MonitoringConfig
+from monitors.registry import MonitorRegistry
+from monitors.results import RecordResult
+from shared.backends import Backends
+from shared.errors import RetryableDownstreamError
+from shared.records import InvocationRecord
+from shared.sampling import is_sampled
+
+logger = logging.getLogger(__name__)
+
+# Per monitor, one entry per input record: its result, or None when sampling left it out.
+BatchResults = dict[str, list[RecordResult | None]]
+
+
+class MonitorRunner:
+    def __init__(self, monitors: Sequence[Monitor]) -> None:
+        self.monitors = list(monitors)
+
+    @classmethod
+    def from_config(
+        cls,
+        config: MonitoringConfig,
+        registry: MonitorRegistry,
+        backends: Backends,
+        names: Sequence[str] | None = None,
+    ) -> MonitorRunner:
+        selected = names if names else config.enabled_monitors()
+        return cls(
+            [registry[name](backends=backends, options=config.monitors[name].options) for name in selected]
+        )
+
+    def score(self, records: Sequence[InvocationRecord]) -> BatchResults:
+        out: BatchResults = {}
+        for monitor in self.monitors:
+            out[monitor.name] = score_sampled(monitor, records)
+        return out
+
+
+def score_sampled(monitor: Monitor, records: Sequence[InvocationRecord]) -> list[RecordResult | None]:
+    """Score the records `monitor` samples; a backend outage fails those records, not the process."""
+    chosen = [i for i, r in enumerate(records) if is_sampled(r.request_id, monitor.sampling_rate)]
+    results: list[RecordResult | None] = [None] * len(records)
+    if not chosen:
+        return results
+    try:
+        scored = monitor.score_batch([records[i] for i in chosen])
+    except RetryableDownstreamError as exc:
+        logger.warning("monitor %s: backend failed for the batch: %s", monitor.name, exc)
+        scored = [RecordResult.fail(str(exc)) for _ in chosen]
+    for index, result in zip(chosen, scored, strict=True):
+        results[index] = result
+    return results

@@ -1,0 +1,93 @@
+"""Model-backed capabilities for monitors, built lazily from `BackendSettings`.
+
+One `Backends` per process: the local runtime hands the same instance to every monitor, so an
+embedding one monitor computed serves the others (the embedding cache), and each model loads once.
+Nothing is imported or loaded until a monitor first asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+from shared.backends.embedding_cache import CachingEmbeddings
+from shared.backends.settings import BackendSettings
+from shared.backends.types import (
+    EmbeddingBackend,
+    SentimentScores,
+    TextAnalysis,
+    TextAnalysisBackend,
+    ToxicityScores,
+)
+
+__all__ = [
+    "BackendSettings",
+    "Backends",
+    "CachingEmbeddings",
+    "EmbeddingBackend",
+    "SentimentScores",
+    "TextAnalysis",
+    "TextAnalysisBackend",
+    "ToxicityScores",
+]
+
+ClientFactory = Callable[[str], object]
+
+
+def default_client_factory(settings: BackendSettings) -> ClientFactory:
+    def make(service: str) -> object:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(
+            retries={"mode": "adaptive", "max_attempts": 8},
+            max_pool_connections=max(10, settings.embedding_concurrency),
+            connect_timeout=5,
+            read_timeout=60,
+        )
+        return boto3.client(service, config=config)
+
+    return make
+
+
+class Backends:
+    def __init__(self, settings: BackendSettings, *, client_factory: ClientFactory | None = None) -> None:
+        self.settings = settings
+        self._client = client_factory or default_client_factory(settings)
+
+    @cached_property
+    def embeddings(self) -> CachingEmbeddings:
+        inner: EmbeddingBackend
+        if self.settings.kind == "aws":
+            from shared.backends.titan import TitanEmbeddings
+
+            inner = TitanEmbeddings(
+                self._client("bedrock-runtime"),  # type: ignore[arg-type]
+                self.settings.embedding_model_id,
+                dimensions=self.settings.embedding_dimensions,
+                normalize=self.settings.embedding_normalize,
+                concurrency=self.settings.embedding_concurrency,
+            )
+        else:
+            from shared.backends.local_embeddings import LocalEmbeddings
+
+            inner = LocalEmbeddings()
+        return CachingEmbeddings(inner, max_entries=self.settings.embedding_cache_size)
+
+    @cached_property
+    def text_analysis(self) -> TextAnalysisBackend:
+        if self.settings.kind == "aws":
+            from shared.backends.comprehend_backends import (
+                ComprehendWorkflowBackend,
+                DirectComprehendBackend,
+                SyncExpressRunner,
+            )
+
+            if self.settings.workflow_arn:
+                return ComprehendWorkflowBackend(
+                    SyncExpressRunner(self._client("stepfunctions")), self.settings.workflow_arn
+                )
+            return DirectComprehendBackend(self._client("comprehend"))
+        from shared.backends.local_text import LocalTextAnalysis
+
+        return LocalTextAnalysis()

@@ -1,0 +1,57 @@
+"""One embedding per distinct text per process, whichever monitor asks first.
+
+In the local runtime every monitor shares one `Backends`, so semantic similarity and cosine refusal
+embed a completion once; in a Lambda the cache spans batches of a warm container. Identical texts within
+a batch are embedded once too (Titan takes one text per call, so each repeat saved is a call saved).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shared.backends.types import EmbeddingBackend
+
+
+def _key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass
+class CachingEmbeddings:
+    inner: EmbeddingBackend
+    max_entries: int = 20_000
+    hits: int = 0
+    misses: int = 0
+    _cache: OrderedDict[bytes, np.ndarray] = field(default_factory=OrderedDict)
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [_key(t) for t in texts]
+        missing: dict[bytes, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key in self._cache:
+                self._cache.move_to_end(key)
+            elif key not in missing:
+                missing[key] = text
+        self.misses += len(missing)
+        self.hits += len(texts) - len(missing)
+        fresh: dict[bytes, np.ndarray] = {}
+        if missing:
+            vectors = self.inner.embed(list(missing.values()))
+            for key, vector in zip(missing, vectors, strict=True):
+                fresh[key] = vector
+                if not np.isnan(vector).any():  # a failed text is retried next time, not cached
+                    self._cache[key] = vector
+            while len(self._cache) > self.max_entries:
+                self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([fresh[k] if k in fresh else self._cache[k] for k in keys]).astype(np.float32, copy=False)

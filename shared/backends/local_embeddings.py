@@ -1,0 +1,19 @@
+"""The embedded embedding backend: the static MiniLM distillation shipped in the package."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class LocalEmbeddings:
+    name = "embedded-static-minilm"
+
+    def __init__(self) -> None:
+        from shared.embedded import load_default_model
+
+        self._model = load_default_model()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model.encode(list(texts))

@@ -1,0 +1,105 @@
+"""`llm-monitor score FILE`: every metric of every record, as JSON lines.
+
+Reads JSON lines with `prompt` and `completion` (optional `requestId`, `modelId`; the output of
+`llm-monitor parse` works as is) and scores every record with the chosen monitors. Sampling rates are
+ignored here: you asked for these records' scores. Configuration comes from cdk.json's context and
+`-c key=value`, as for the stack, so options like `monitors.refusal.method=cosine` apply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+NAME = "score"
+HELP = "score prompt/completion JSON lines with the monitors; one JSON object per record"
+BATCH = 256
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="JSON lines with prompt and completion ('-' for stdin)")
+    parser.add_argument("--monitors", help="comma-separated monitor names (default: every enabled monitor)")
+    parser.add_argument("--backend", choices=("local", "aws"), default="local", help="embedded models or AWS services")
+    parser.add_argument("-c", "--context", action="append", metavar="KEY=VALUE", help="configuration override, as cdk -c")
+    parser.add_argument("--project-dir", default=".", help="where cdk.json is (default: current directory)")
+
+
+def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(stream, 1):
+        if line.strip():
+            yield number, line
+
+
+def run(args: argparse.Namespace) -> int:
+    from monitors.config import MonitoringConfig, select_names
+    from monitors.registry import discover
+    from monitors.runner import MonitorRunner
+    from shared.backends import Backends
+    from shared.context import parse_assignments, read_cdk_context
+    from shared.errors import ConfigurationError, RecordDecodeError
+    from shared.records import InvocationRecord
+
+    try:
+        context = {**read_cdk_context(Path(args.project_dir)), **parse_assignments(args.context)}
+        config = MonitoringConfig.from_context(context).with_backend(args.backend)
+        registry = discover(config.monitor_modules)
+        names = select_names(args.monitors.split(",") if args.monitors else None, config)
+    except ConfigurationError as exc:
+        print(f"llm-monitor score: {exc}", file=sys.stderr)
+        return 2
+    backends = Backends(config.backend)
+    runner = MonitorRunner.from_config(config, registry, backends, names)
+    for monitor in runner.monitors:
+        monitor.config["samplingRate"] = 1.0  # type: ignore[index]
+
+    try:
+        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+    except OSError as exc:
+        print(f"llm-monitor score: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 3
+    bad = 0
+    with stream:
+        batch: list[InvocationRecord] = []
+        for number, line in _lines(stream):
+            try:
+                batch.append(InvocationRecord.from_json(line, default_id=f"line-{number}"))
+            except RecordDecodeError as exc:
+                bad += 1
+                print(f"llm-monitor score: {args.file}:{number}: {exc}", file=sys.stderr)
+                continue
+            if len(batch) >= BATCH:
+                _emit(runner, batch)
+                batch = []
+        if batch:
+            _emit(runner, batch)
+    if bad:
+        print(f"llm-monitor score: {bad} line(s) skipped", file=sys.stderr)
+    return 0
+
+
+def _emit(runner: object, batch: list) -> None:
+    results = runner.score(batch)  # type: ignore[attr-defined]
+    out = sys.stdout
+    for index, record in enumerate(batch):
+        row: dict[str, object] = {"requestId": record.request_id, "modelId": record.model_id}
+        skipped: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        for monitor, monitor_results in results.items():
+            result = monitor_results[index]
+            if result is None:
+                continue
+            row.update({name: round(value, 6) for name, value in result.values.items()})
+            if result.skip_reason:
+                skipped[monitor] = result.skip_reason
+            if result.error:
+                errors[monitor] = result.error
+        if skipped:
+            row["skipped"] = skipped
+        if errors:
+            row["errors"] = errors
+        out.write(json.dumps(row) + "\n")
+    out.flush()

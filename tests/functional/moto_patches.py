@@ -1,0 +1,101 @@
+"""Make moto's canned AI services answer from the text, so functional tests check real behaviour.
+
+moto's bedrock-runtime InvokeModel returns `{}` and its Comprehend lacks BatchDetectSentiment and
+DetectToxicContent. These fixtures give Titan embeddings from the embedded model and Comprehend answers
+from the embedded scorers (VADER, profanity-check), and can throttle the first N calls so retry paths
+run. Each fake counts its calls (the benchmark reads them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from moto.bedrockruntime.models import BedrockRuntimeBackend
+from moto.comprehend.responses import ComprehendResponse
+from moto.core.exceptions import JsonRESTError
+
+from shared.backends.local_text import LocalTextAnalysis
+from shared.limits import COMPREHEND_SENTIMENT_BATCH_MAX_DOCS, COMPREHEND_TOXICITY_MAX_SEGMENTS
+
+
+class _Throttled(JsonRESTError):
+    def __init__(self, error_type: str) -> None:
+        super().__init__(error_type, "Rate exceeded")
+        self.code = 429
+
+
+@dataclass
+class FakeAI:
+    """What the patched services did: calls per API, and how many more calls to throttle."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    throttle: Counter[str] = field(default_factory=Counter)  # api -> calls still to throttle
+    texts_embedded: list[int] = field(default_factory=list)  # lengths only
+
+    def maybe_throttle(self, api: str, error_type: str) -> None:
+        self.calls[api] += 1
+        if self.throttle[api] > 0:
+            self.throttle[api] -= 1
+            raise _Throttled(error_type)
+
+
+@pytest.fixture
+def fake_ai(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAI]:
+    from shared.embedded import load_default_model
+
+    state = FakeAI()
+    model = load_default_model()
+    local = LocalTextAnalysis()
+
+    def invoke_model(self: BedrockRuntimeBackend, payload: dict, model_id: str) -> dict:
+        state.maybe_throttle("InvokeModel", "ThrottlingException")
+        text = payload["inputText"]
+        state.texts_embedded.append(len(text))
+        dimensions = int(payload.get("dimensions", 1024))
+        vector = model.encode([text])[0]
+        # Titan returns the requested size; pad/cut the embedded model's vector to it.
+        out = np.zeros(dimensions, dtype=np.float32)
+        out[: min(dimensions, vector.size)] = vector[:dimensions]
+        if payload.get("normalize", True) and np.linalg.norm(out) > 0:
+            out /= np.linalg.norm(out)
+        return {"embedding": out.tolist(), "inputTextTokenCount": max(1, len(text) // 4)}
+
+    def batch_detect_sentiment(self: ComprehendResponse) -> str:
+        state.maybe_throttle("BatchDetectSentiment", "TooManyRequestsException")
+        params = json.loads(self.body)
+        texts = params["TextList"]
+        if len(texts) > COMPREHEND_SENTIMENT_BATCH_MAX_DOCS:
+            raise JsonRESTError("BatchSizeLimitExceededException", "too many documents")
+        results = []
+        for index, analysis in enumerate(local.analyse(texts, sentiment=True, toxicity=False)):
+            s = analysis.sentiment
+            scores = {"Positive": s.positive, "Negative": s.negative, "Neutral": s.neutral, "Mixed": s.mixed}
+            results.append({"Index": index, "Sentiment": max(scores, key=scores.get).upper(), "SentimentScore": scores})
+        return json.dumps({"ResultList": results, "ErrorList": []})
+
+    def detect_toxic_content(self: ComprehendResponse) -> str:
+        state.maybe_throttle("DetectToxicContent", "TooManyRequestsException")
+        params = json.loads(self.body)
+        segments = [s["Text"] for s in params["TextSegments"]]
+        if len(segments) > COMPREHEND_TOXICITY_MAX_SEGMENTS or any(len(s.encode()) > 1024 for s in segments):
+            raise JsonRESTError("TextSizeLimitExceededException", "segment limits exceeded")
+        results = []
+        for analysis in local.analyse(segments, sentiment=False, toxicity=True):
+            score = analysis.toxicity.toxicity
+            results.append(
+                {
+                    "Labels": [{"Name": "PROFANITY", "Score": score}, {"Name": "INSULT", "Score": score * 0.8}],
+                    "Toxicity": score,
+                }
+            )
+        return json.dumps({"ResultList": results})
+
+    monkeypatch.setattr(BedrockRuntimeBackend, "invoke_model", invoke_model)
+    monkeypatch.setattr(ComprehendResponse, "batch_detect_sentiment", batch_detect_sentiment, raising=False)
+    monkeypatch.setattr(ComprehendResponse, "detect_toxic_content", detect_toxic_content, raising=False)
+    yield state

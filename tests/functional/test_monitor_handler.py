@@ -1,0 +1,242 @@
+"""The monitor Lambda handler on moto: Kinesis batch in, EMF out, partial failures reported."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from monitors import handler
+from monitors.config import MonitorEnvironment, MonitoringConfig
+from shared.records import InvocationRecord
+from shared.sampling import is_sampled
+from tests.functional.moto_patches import FakeAI, fake_ai  # noqa: F401  (fixture)
+
+MODEL = "us.anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def kinesis_event(records: Sequence[InvocationRecord | bytes]) -> dict[str, Any]:
+    items = []
+    for index, record in enumerate(records):
+        data = record if isinstance(record, bytes) else record.to_json().encode()
+        sequence = f"4959{index:052d}"
+        items.append(
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": f"p{index}",
+                    "sequenceNumber": sequence,
+                    "data": base64.b64encode(data).decode(),
+                    "approximateArrivalTimestamp": 1_795_000_000.0,
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": f"shardId-000000000000:{sequence}",
+                "eventName": "aws:kinesis:record",
+                "invokeIdentityArn": "arn:aws:iam::123456789012:role/monitor",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/llm-monitor",
+            }
+        )
+    return {"Records": items}
+
+
+def record(i: int, prompt: str = "How do I reset my router password?", completion: str | None = None,
+           model: str = MODEL, **kw: Any) -> InvocationRecord:
+    return InvocationRecord(
+        request_id=f"req-{i:04d}",
+        timestamp=kw.pop("timestamp", "2026-11-20T10:05:00Z"),
+        model_id=model,
+        operation="Converse",
+        prompt=prompt,
+        completion=completion if completion is not None else
+        f"Hold the reset button for ten seconds, then sign in with the default password (case {i}).",
+        **kw,
+    )
+
+
+def standard_retry_clients(service: str) -> Any:
+    """Like production clients but with botocore's standard retry mode: adaptive mode's client-side rate
+    limiter waits in real time after throttling, which would make these tests slow, not more real."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+
+
+def make_runtime(monitor: str, context: dict[str, object] | None = None) -> handler.Runtime:
+    config = MonitoringConfig.from_context({"backend": "aws", **(context or {})})
+    env = MonitorEnvironment.from_env(config.monitor_env(monitor))
+    return handler.build_runtime(env, client_factory=standard_retry_clients)
+
+
+def emf_documents(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{") and '"_aws"' in line]
+
+
+def per_record(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [d for d in docs if "requestId" in d]
+
+
+@pytest.fixture
+def aws_env(aws: None, fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch) -> FakeAI:
+    monkeypatch.setattr("time.sleep", lambda seconds: None)  # botocore retry back-off
+    return fake_ai
+
+
+def test_similarity_emits_one_emf_document_per_record(aws_env: FakeAI, capsys: pytest.CaptureFixture,
+                                                      lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    rt = make_runtime("semantic-similarity")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch = [record(i) for i in range(5)]
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+    assert response == {"batchItemFailures": []}
+    docs = per_record(emf_documents(capsys.readouterr().out))
+    assert [d["requestId"] for d in docs] == [r.request_id for r in batch]
+    first = docs[0]
+    directive = first["_aws"]["CloudWatchMetrics"][0]
+    assert directive["Namespace"] == "LLMMonitor"
+    assert directive["Dimensions"] == [[], ["ModelId"]]
+    assert directive["Metrics"] == [{"Name": "PromptCompletionSimilarity", "Unit": "None"}]
+    assert first["ModelId"] == MODEL and first["monitor"] == "semantic-similarity"
+    assert first["_aws"]["Timestamp"] == 1_795_169_100_000  # the invocation's time, not the scoring time
+    (value,) = first["PromptCompletionSimilarity"]
+    assert 0.3 < value <= 1.0
+    # Five identical prompts and five distinct completions: 6 Titan calls, not 10.
+    assert aws_env.calls["InvokeModel"] == 6
+
+
+def test_throttled_titan_calls_are_retried_and_succeed(aws_env: FakeAI, capsys: pytest.CaptureFixture,
+                                                       lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    rt = make_runtime("semantic-similarity")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    aws_env.throttle["InvokeModel"] = 3
+    response = handler.lambda_handler(kinesis_event([record(i) for i in range(3)]), lambda_context)
+    assert response == {"batchItemFailures": []}
+    assert aws_env.calls["InvokeModel"] == 4 + 3  # 4 distinct texts + 3 throttled attempts
+    assert len(per_record(emf_documents(capsys.readouterr().out))) == 3
+
+
+def test_a_record_failing_after_retries_is_reported_and_nothing_after_it_is_emitted(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = make_runtime("semantic-similarity")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch = [record(i) for i in range(4)]
+    batch[2] = record(2, completion="This one will be throttled forever.")
+    # Record 2's completion is throttled on every attempt, so it exhausts the retry budget; record 3
+    # comes after the failure and must wait for the retry.
+    capsys.readouterr()
+    monkeypatch.setattr(
+        "moto.bedrockruntime.models.BedrockRuntimeBackend.invoke_model",
+        _failing_for("throttled forever", aws_env),
+    )
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+    failed = [item["itemIdentifier"] for item in response["batchItemFailures"]]
+    sequences = [e["kinesis"]["sequenceNumber"] for e in kinesis_event(batch)["Records"]]
+    assert failed == sequences[2:]
+    out = capsys.readouterr().out
+    assert [d["requestId"] for d in per_record(emf_documents(out))] == ["req-0000", "req-0001"]
+    counters = next(d for d in emf_documents(out) if "ScoringFailures" in d)
+    assert counters["ScoringFailures"] == [2.0] and counters["Monitor"] == "semantic-similarity"
+    assert aws_env.calls["InvokeModel-throttled"] > 1  # botocore retried that one text before giving up
+    assert "throttled forever" not in out  # no completion text in logs
+
+
+def _failing_for(marker: str, state: FakeAI):
+    from moto.bedrockruntime.models import BedrockRuntimeBackend
+
+    from tests.functional.moto_patches import _Throttled
+
+    patched = BedrockRuntimeBackend.invoke_model
+
+    def invoke(self: Any, payload: dict, model_id: str) -> dict:
+        if marker in payload["inputText"]:
+            state.calls["InvokeModel-throttled"] += 1
+            raise _Throttled("ThrottlingException")
+        return patched(self, payload, model_id)
+
+    return invoke
+
+
+def test_sampling_is_deterministic_and_shared_across_monitors(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = [record(i, completion=f"I'm sorry, but I can't help with request {i}.") for i in range(40)]
+    expected = [r.request_id for r in batch if is_sampled(r.request_id, 0.5)]
+    assert 5 < len(expected) < 35
+    seen = []
+    for monitor in ("refusal", "semantic-similarity"):
+        rt = make_runtime(monitor, {f"monitors.{monitor}.samplingRate": "0.5"})
+        monkeypatch.setattr(handler, "runtime", lambda rt=rt: rt)
+        capsys.readouterr()
+        handler.lambda_handler(kinesis_event(batch), lambda_context)
+        docs = emf_documents(capsys.readouterr().out)
+        seen.append([d["requestId"] for d in per_record(docs)])
+        counters = next(d for d in docs if "RecordsSampledOut" in d)
+        assert counters["RecordsSampledOut"] == [float(len(batch) - len(expected))]
+    assert seen[0] == seen[1] == expected
+
+
+def test_application_dimension_is_capped(aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    rt = make_runtime("refusal", {"applicationDimension": {"key": "app", "maxValues": 2}})
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    apps = ["support", "search", "travel", "support", None]
+    batch = [record(i, request_metadata={"app": a} if a else {}) for i, a in enumerate(apps)]
+    capsys.readouterr()
+    handler.lambda_handler(kinesis_event(batch), lambda_context)
+    docs = per_record(emf_documents(capsys.readouterr().out))
+    assert [d["Application"] for d in docs] == ["support", "search", "other", "support", "other"]
+    assert docs[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [[], ["ModelId"], ["ModelId", "Application"]]
+
+    allow = make_runtime("refusal", {"applicationDimension": {"key": "app", "allowlist": "travel"}})
+    monkeypatch.setattr(handler, "runtime", lambda: allow)
+    handler.lambda_handler(kinesis_event(batch), lambda_context)
+    docs = per_record(emf_documents(capsys.readouterr().out))
+    assert [d["Application"] for d in docs] == ["other", "other", "travel", "other", "other"]
+
+
+def test_undecodable_and_empty_records_are_counted_skips_not_failures(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = make_runtime("refusal")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch: list[InvocationRecord | bytes] = [record(0), b"not json at all", record(2, completion=""), record(3)]
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+    assert response == {"batchItemFailures": []}
+    docs = emf_documents(capsys.readouterr().out)
+    assert [d["requestId"] for d in per_record(docs)] == ["req-0000", "req-0003"]
+    counters = next(d for d in docs if "UndecodableRecords" in d)
+    assert counters["UndecodableRecords"] == [1.0] and counters["RecordsScored"] == [2.0]
+    skipped = next(d for d in docs if "ScoringSkipped" in d)
+    assert skipped["Reason"] == "empty-text" and skipped["ScoringSkipped"] == [1.0]
+
+
+def test_sentiment_toxicity_direct_comprehend_batches_and_skips_non_english(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = make_runtime("sentiment-toxicity", {"monitors.sentiment-toxicity.samplingRate": "1"})
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    texts = ["Thanks so much, this is wonderful and really helpful!", "You are a stupid idiot and this is crap."]
+    batch = [record(i, completion=texts[i % 2]) for i in range(60)]
+    batch.append(record(60, completion="Gracias, el pedido llegará mañana por la tarde a su domicilio."))
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+    assert response == {"batchItemFailures": []}
+    assert aws_env.calls["BatchDetectSentiment"] == math.ceil(60 / 25)
+    assert aws_env.calls["DetectToxicContent"] == math.ceil(60 / 10)
+    docs = emf_documents(capsys.readouterr().out)
+    values = per_record(docs)
+    assert len(values) == 60
+    nice, rude = values[0], values[1]
+    assert nice["SentimentPositive"][0] > 0.5 and rude["SentimentNegative"][0] > 0.5
+    assert rude["Toxicity"][0] > 0.9 > nice["Toxicity"][0]
+    assert rude["ToxicityProfanity"][0] > 0.9 and "ToxicityHateSpeech" not in rude
+    assert next(d for d in docs if "ScoringSkipped" in d)["Reason"] == "non-english"

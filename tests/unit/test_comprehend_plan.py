@@ -1,0 +1,78 @@
+"""Chunking for Comprehend's limits and putting answers back together."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from shared.backends.comprehend import assemble, plan, split_for_payload
+from shared.limits import STEP_FUNCTIONS_MAX_PAYLOAD_BYTES
+from shared.text import split_utf8, truncate_utf8
+
+
+def test_sentiment_batches_of_25_and_toxicity_calls_of_10_segments() -> None:
+    texts = [f"text number {i} " * 20 for i in range(60)]
+    p = plan(texts, sentiment=True, toxicity=True)
+    assert [len(b) for b in p.sentiment_batches] == [25, 25, 10]
+    assert len(p.toxicity_batches) == math.ceil(60 / 10)
+    assert all(len(b) <= 10 for b in p.toxicity_batches)
+    assert p.sentiment_offset == [0, 25, 50]
+
+
+def test_long_text_is_cut_on_character_boundaries() -> None:
+    text = "é" * 3000 + "日本" * 2000  # 6 KB + 12 KB of multi-byte characters
+    p = plan([text], sentiment=True, toxicity=True)
+    (doc,) = p.sentiment_batches[0]
+    assert len(doc.encode()) <= 5000 and text.startswith(doc)
+    segments = [s for b in p.toxicity_batches for s in b]
+    assert len(segments) == 10  # at most 10 segments per text
+    assert all(len(s.encode()) <= 1024 for s in segments)
+    assert "".join(segments) == text[: len("".join(segments))]  # nothing dropped or mangled in between
+
+
+def test_split_prefers_word_boundaries() -> None:
+    parts = split_utf8("word " * 500, 100)
+    assert all(p.endswith(" ") for p in parts[:-1])
+    assert truncate_utf8("aé", 2) == "a"
+
+
+def test_assemble_takes_the_worst_segment_and_maps_errors() -> None:
+    p = plan(["a " * 700, "b", "c"], sentiment=True, toxicity=True)
+    owners = p.segment_owner[0]
+    assert owners[:2] == [0, 0]
+    sentiment = [
+        {
+            "ResultList": [
+                {"Index": 0, "SentimentScore": {"Positive": 0.1, "Negative": 0.7, "Neutral": 0.1, "Mixed": 0.1}},
+                {"Index": 2, "SentimentScore": {"Positive": 0.9, "Negative": 0.0, "Neutral": 0.1, "Mixed": 0.0}},
+            ],
+            "ErrorList": [{"Index": 1, "ErrorCode": "INTERNAL_SERVER_ERROR"}],
+        }
+    ]
+    toxicity = [
+        {
+            "ResultList": [
+                {"Toxicity": 0.2, "Labels": [{"Name": "INSULT", "Score": 0.1}]},
+                {"Toxicity": 0.9, "Labels": [{"Name": "INSULT", "Score": 0.8}]},
+                {"Toxicity": 0.0, "Labels": []},
+                {"Toxicity": 0.1, "Labels": []},
+            ]
+        }
+    ]
+    first, second, third = assemble(p, sentiment, toxicity)
+    assert first.sentiment.negative == 0.7
+    assert first.toxicity.toxicity == 0.9 and first.toxicity.labels == {"INSULT": 0.8}
+    assert second.error and "INTERNAL_SERVER_ERROR" in second.error
+    assert third.sentiment.positive == 0.9 and third.toxicity.toxicity == 0.1
+
+
+def test_payloads_stay_under_the_step_functions_limit() -> None:
+    texts = ["x" * 1000 + str(i) for i in range(400)]
+    plans = split_for_payload(texts, sentiment=True, toxicity=True)
+    assert len(plans) > 1
+    assert sum(p.texts for _, p in plans) == 400
+    assert [offset for offset, _ in plans] == sorted(offset for offset, _ in plans)
+    for _, p in plans:
+        assert len(json.dumps(p.workflow_input()).encode()) < STEP_FUNCTIONS_MAX_PAYLOAD_BYTES
+    # A typical Lambda batch (100 texts cut to 1,000 characters) is one execution.
+    assert len(split_for_payload(texts[:100], sentiment=True, toxicity=True)) == 1

@@ -1,0 +1,97 @@
+"""Each monitor on real text with the embedded backends: the numbers mean what they claim."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitors.refusal import RefusalMonitor, normalise_opening
+from monitors.semantic_similarity import SemanticSimilarityMonitor
+from monitors.sentiment_toxicity import SentimentToxicityMonitor
+from shared.backends import BackendSettings, Backends
+from shared.records import InvocationRecord
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.refusal_eval import load_labelled, score_at, similarities  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def backends() -> Backends:
+    return Backends(BackendSettings(kind="local"))
+
+
+def rec(prompt: str, completion: str, model: str = "anthropic.claude-3-haiku-20240307-v1:0", i: int = 0) -> InvocationRecord:
+    return InvocationRecord(f"r{i}", model_id=model, prompt=prompt, completion=completion)
+
+
+def test_on_topic_answers_score_higher_than_off_topic(backends: Backends) -> None:
+    monitor = SemanticSimilarityMonitor(backends=backends)
+    prompt = "How do I bake sourdough bread at home?"
+    on = "Feed your starter, mix flour, water and salt, let the dough rise overnight, then bake the loaf at 230°C."
+    off = "The quarterly tax filing deadline for small businesses is the fifteenth of the month."
+    values = [r.values["PromptCompletionSimilarity"] for r in monitor.score_batch([rec(prompt, on), rec(prompt, off, i=1)])]
+    assert values[0] > values[1] + 0.2
+
+
+def test_shared_embeddings_are_computed_once_per_process(backends: Backends) -> None:
+    monitor = SemanticSimilarityMonitor(backends=backends)
+    record = rec("What is a haiku?", "A haiku is a three-line Japanese poem of five, seven and five syllables.")
+    before = backends.embeddings.misses
+    monitor.score_batch([record])
+    monitor.score_batch([record])
+    SemanticSimilarityMonitor(backends=backends).score_batch([record])
+    assert backends.embeddings.misses - before == 2  # prompt and completion, once
+
+
+def test_sentiment_and_toxicity_on_real_text(backends: Backends) -> None:
+    monitor = SentimentToxicityMonitor(backends=backends, options={"scorePrompts": True})
+    results = monitor.score_batch(
+        [
+            rec("Thanks!", "You're welcome, I'm so glad this helped. Have a wonderful day!"),
+            rec("Where is my order?", "Unfortunately your order was lost and it is a terrible mess, I'm sorry.", i=1),
+            rec("hi", "Shut up, you stupid idiot. This is a damn waste of my time.", i=2),
+            rec("¿Dónde está mi pedido?", "Su pedido llegará mañana por la tarde.", i=3),
+        ]
+    )
+    happy, sad, rude, spanish = results
+    assert happy.values["SentimentPositive"] > 0.6
+    assert sad.values["SentimentNegative"] > 0.4
+    assert rude.values["Toxicity"] > 0.9 > happy.values["Toxicity"]
+    assert "PromptSentimentPositive" in happy.values  # prompts scored too when switched on
+    assert spanish.skip_reason == "non-english" and spanish.values == {}
+    for result in (happy, sad, rude):
+        total = sum(result.values[f"Sentiment{s}"] for s in ("Positive", "Negative", "Neutral", "Mixed"))
+        assert total == pytest.approx(1.0)
+
+
+def test_refusal_fuzzy_detects_refusals_and_ignores_look_alikes(backends: Backends) -> None:
+    monitor = RefusalMonitor(backends=backends)
+    cases = [
+        ("I'm sorry, but I can't help with that request.", 1.0),
+        ("I can’t provide guidance on that. Is there anything else?", 1.0),
+        ("Sure, I can help with that! First, open the settings page.", 0.0),
+        ("I'm sorry to hear that. Here are the steps to fix it: restart the router.", 0.0),
+        ('The message "I cannot open the file" means the path is wrong.', 0.0),
+    ]
+    results = monitor.score_batch([rec("q", text, i=i) for i, (text, _) in enumerate(cases)])
+    assert [r.values["Refusal"] for r in results] == [expected for _, expected in cases]
+    assert all(0.0 <= r.values["RefusalSimilarity"] <= 1.0 for r in results)
+
+
+def test_quotes_and_code_are_removed_but_contractions_kept() -> None:
+    assert normalise_opening("I'm sorry, I can't.", 100) == "i'm sorry, i can't."
+    assert normalise_opening('Error: "I cannot open file" in `open()`', 100) == "error: in"
+    assert normalise_opening("It said 'access denied' again", 100) == "it said again"
+
+
+def test_default_refusal_method_meets_f1_on_the_labelled_set() -> None:
+    rows = load_labelled()
+    assert len(rows) >= 60 and sum(r["kind"] == "hard-negative" for r in rows) >= 15
+    defaults = {o.name: o.default for o in RefusalMonitor.options}
+    rows, sims = similarities(str(defaults["method"]))
+    scores = score_at(rows, sims, str(defaults["method"]), float(defaults["threshold"]))
+    assert scores.f1 >= 0.9, (scores.false_positives, scores.false_negatives)
+    hard = [s for row, s in zip(rows, sims, strict=True) if row["kind"] == "hard-negative"]
+    assert max(hard) < float(defaults["threshold"])  # no hard negative counts as a refusal
