@@ -1,0 +1,1 @@
+"""The local runtime: replay, store, alarms, dashboard."""

@@ -1,0 +1,160 @@
+"""An alarm's state changes over a replayed timeline, decided period by period with CloudWatch's rules.
+
+The caller has already aggregated the metric per period with the alarm's statistic (SampleCount, Average,
+pNN, ...); this module only compares those values with the threshold and runs `alarm_state.decide` over the
+evaluation range ending at each period's end. CloudWatch evaluates a standard alarm every minute; for a
+replay, once per period (at its end) gives the same states at period boundaries, which is what a summary or
+a dashboard shows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from monitors.alarms import AlarmDefinition
+from monitors.spec import AlarmSpec, Comparison
+from shared.local.alarm_state import AlarmState, Decision, Rule, decide, evaluation_range
+
+__all__ = ["StateChange", "alarm_timeline", "align"]
+
+_COMPARISON_WORDS = {
+    Comparison.GREATER_THAN: "greater than",
+    Comparison.GREATER_OR_EQUAL: "greater than or equal to",
+    Comparison.LESS_THAN: "less than",
+    Comparison.LESS_OR_EQUAL: "less than or equal to",
+}
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """One transition of one alarm. `timestamp` is the end of the period whose evaluation changed the state
+    (epoch seconds); `value` is the newest real datapoint in the evaluation range, None when there is none."""
+
+    timestamp: float
+    alarm: str
+    old: AlarmState
+    new: AlarmState
+    value: float | None
+    reason: str
+
+    def to_dict(self) -> dict[str, str | float | None]:
+        return {
+            "timestamp": self.timestamp,
+            "alarm": self.alarm,
+            "old": self.old.value,
+            "new": self.new.value,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+
+def align(ts: float, period: int) -> int:
+    """The start of the period containing `ts` (epoch seconds), periods being aligned to the epoch."""
+    if period <= 0:
+        raise ValueError(f"period must be positive, got {period}")
+    return int(math.floor(ts / period) * period)
+
+
+def alarm_timeline(
+    alarm: AlarmDefinition,
+    datapoints: Mapping[int, float],
+    *,
+    start: float,
+    end: float,
+    initial_state: AlarmState = AlarmState.INSUFFICIENT_DATA,
+) -> list[StateChange]:
+    """Every state change of `alarm` while it is evaluated at the end of each period overlapping [start, end).
+
+    `datapoints` maps a period's start (epoch seconds, a multiple of the alarm's period) to the statistic's
+    value for that period; a period without datapoints is absent (a NaN or infinite value counts as absent
+    too). At the end of each period the evaluation range is the `evaluation_range(N)` periods ending there,
+    oldest first. The first change is the one out of `initial_state`. Raises ValueError for a key that is not
+    aligned to the alarm's period.
+    """
+    spec = alarm.spec
+    period = spec.period_seconds
+    for key in datapoints:
+        if key % period:
+            raise ValueError(
+                f"datapoint key {key!r} of alarm {alarm.name!r} is not the start of a {period}-second period "
+                f"(use align(ts, {period}))"
+            )
+    range_length = evaluation_range(spec.evaluation_periods)
+    state = AlarmState(initial_state)
+    changes: list[StateChange] = []
+    period_start = align(start, period)
+    while period_start < end:
+        period_end = period_start + period
+        starts = [period_end - (range_length - i) * period for i in range(range_length)]
+        values = [_real(datapoints.get(s)) for s in starts]
+        points = [None if v is None else spec.comparison.breaches(v, spec.threshold) for v in values]
+        decision = decide(
+            points,
+            evaluation_periods=spec.evaluation_periods,
+            datapoints_to_alarm=spec.datapoints_to_alarm,
+            treat_missing_data=spec.treat_missing_data,
+            current_state=state,
+        )
+        if decision.state is not state:
+            newest = next((v for v in reversed(values) if v is not None), None)
+            changes.append(
+                StateChange(
+                    timestamp=float(period_end),
+                    alarm=alarm.name,
+                    old=state,
+                    new=decision.state,
+                    value=newest,
+                    reason=_reason(decision, values, spec),
+                )
+            )
+            state = decision.state
+        period_start = period_end
+    return changes
+
+
+def _real(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _reason(decision: Decision, values: list[float | None], spec: AlarmSpec) -> str:
+    """A short sentence in the manner of CloudWatch's StateReason (datapoints newest first, as it does)."""
+    crossed = f"{_COMPARISON_WORDS[spec.comparison]} the threshold ({_number(spec.threshold)})"
+    listed = "[" + ", ".join(_number(values[i]) for i in reversed(decision.evaluated)) + "]"
+    m = decision.datapoints_to_alarm
+    k = len(decision.evaluated)
+    if decision.rule is Rule.ALL_MISSING:
+        return f"Insufficient Data: all {len(values)} datapoints of the evaluation range were missing."
+    if decision.rule is Rule.UNDECIDED:
+        return f"Insufficient Data: only {_count(k)} {listed}, {_were(k)} {crossed}; too few and too recent."
+    if decision.rule is Rule.PREMATURE:
+        return (
+            f"Threshold Crossed: {_count(k)} {listed} {_were(k)} {crossed} with only missing data after, "
+            f"the oldest {decision.oldest_age} periods old (premature-alarm rule, minimum {m})."
+        )
+    if decision.rule is Rule.RETAINED:  # never a change; kept for completeness
+        return "Missing data ignored: current state kept."
+    total = k + decision.filled
+    filled = ""
+    if decision.filled:
+        treated = "breaching" if decision.fill_value else "not breaching"
+        filled = f" plus {decision.filled} missing treated as {treated}"
+    counted = f"{decision.breaching} out of the last {total} datapoints {listed}{filled}"
+    if decision.state is AlarmState.ALARM:
+        return f"Threshold Crossed: {counted} {_were(decision.breaching)} {crossed}."
+    return f"Threshold Crossed: {counted} {_were(decision.breaching)} {crossed}, fewer than the {m} to alarm."
+
+
+def _number(value: float | None) -> str:
+    return "missing" if value is None else f"{value:.6g}"
+
+
+def _count(k: int) -> str:
+    return f"{k} datapoint{'' if k == 1 else 's'}"
+
+
+def _were(k: int) -> str:
+    return "was" if k == 1 else "were"
