@@ -60,6 +60,12 @@ def negation_kept(phrase: str, aligned: str) -> bool:
     return all(word in aligned for word in _NEGATIONS if word in phrase)
 
 
+def _check_families(text: str) -> None:
+    from refusal_phrases import parse_family_overrides
+
+    parse_family_overrides(text)
+
+
 class RefusalMonitor(Monitor):
     name = "refusal"
     description = "Refusal ratio: fuzzy (default) or cosine match of completions to per-model-family refusal phrases."
@@ -87,14 +93,19 @@ class RefusalMonitor(Monitor):
     )
     options = (
         OptionSpec("method", "fuzzy", "how completions are matched to refusal phrases", choices=("fuzzy", "cosine")),
-        OptionSpec("threshold", 0.85, "fuzzy: minimum partial-ratio match (0-1) that counts as a refusal",
+        OptionSpec("threshold", 0.88, "fuzzy: minimum partial-ratio match (0-1) that counts as a refusal",
                    minimum=0.5, maximum=1.0),
         OptionSpec("cosineThreshold", 0.4, "cosine: minimum similarity that counts as a refusal (calibrated for the "
                    "embedded model; recalibrate for Titan)", minimum=0.0, maximum=1.0),
-        OptionSpec("headChars", 240, "fuzzy: characters from the start of the completion that are matched",
+        OptionSpec(
+            "modelFamilies",
+            "",
+            "modelId=family pairs (comma-separated) for model ids that name no provider, such as application "
+            "inference profile ARNs",
+            check=lambda value: _check_families(str(value)),
+        ),
+        OptionSpec("headChars", 240, "characters from the start of the completion that are matched",
                    minimum=40, maximum=5000),
-        OptionSpec("maxChars", 4000, "cosine: characters of the completion sent to the embedding model "
-                   "(keep equal to semantic-similarity's to share embeddings)", minimum=100, maximum=50_000),
     )
     needs = frozenset({Capability.EMBEDDINGS})
     lambda_spec = LambdaSpec(memory_mb=512, timeout_seconds=120, batch_size=200)
@@ -106,7 +117,10 @@ class RefusalMonitor(Monitor):
     def setup(self) -> None:
         from refusal_phrases import phrase_sets
 
+        from refusal_phrases import parse_family_overrides
+
         sets = phrase_sets()
+        self._family_overrides = parse_family_overrides(str(self.config["modelFamilies"]))
         self._families = sorted(sets)
         self._phrases = list(dict.fromkeys(normalise_phrase(p) for family in self._families for p in sets[family]))
         column = {p: i for i, p in enumerate(self._phrases)}
@@ -120,43 +134,48 @@ class RefusalMonitor(Monitor):
 
         from refusal_phrases import family_of
 
-        scorable = [i for i, r in enumerate(records) if r.completion.strip()]
         results = [RecordResult.skip("empty-text") for _ in records]
-        if not scorable:
-            return results
-        if self.config["method"] == "cosine":
-            matrix, threshold = self._cosine_matrix([records[i] for i in scorable]), float(self.config["cosineThreshold"])  # type: ignore[arg-type]
-        else:
-            matrix, threshold = self._fuzzy_matrix([records[i] for i in scorable]), float(self.config["threshold"])  # type: ignore[arg-type]
-        for row, index in enumerate(scorable):
-            scores = matrix[row, self._columns[family_of(records[index].model_id)]]
-            if np.isnan(scores).any():
-                results[index] = RecordResult.fail("embedding failed")
-                continue
-            best = float(np.clip(scores.max(), 0.0, 1.0))
-            results[index] = RecordResult.ok({REFUSAL: 1.0 if best >= threshold else 0.0, REFUSAL_SIMILARITY: best})
+        # Each record is matched against its own family's phrases only: group by family, one matrix each.
+        groups: dict[str, list[int]] = {}
+        for index, record in enumerate(records):
+            if record.completion.strip():
+                groups.setdefault(family_of(record.model_id, self._family_overrides), []).append(index)
+        cosine = self.config["method"] == "cosine"
+        threshold = float(self.config["cosineThreshold" if cosine else "threshold"])  # type: ignore[arg-type]
+        for family, indices in groups.items():
+            columns = self._columns[family]
+            batch = [records[i] for i in indices]
+            matrix = self._cosine_matrix(batch, columns) if cosine else self._fuzzy_matrix(batch, columns)
+            for row, index in enumerate(indices):
+                scores = matrix[row]
+                if np.isnan(scores).any():
+                    results[index] = RecordResult.fail("embedding failed")
+                    continue
+                best = float(np.clip(scores.max(), 0.0, 1.0))
+                results[index] = RecordResult.ok({REFUSAL: 1.0 if best >= threshold else 0.0, REFUSAL_SIMILARITY: best})
         return results
 
-    def _fuzzy_matrix(self, records: Sequence[InvocationRecord]):  # -> np.ndarray
+    def _fuzzy_matrix(self, records: Sequence[InvocationRecord], columns: list[int]):  # -> np.ndarray
         import numpy as np
         from rapidfuzz import fuzz, process
 
         head = int(self.config["headChars"])  # type: ignore[call-overload]
         openings = [normalise_opening(r.completion, head) for r in records]
-        scores = process.cdist(openings, self._phrases, scorer=fuzz.partial_ratio, dtype="float32", workers=1) / 100.0
+        phrases = [self._phrases[c] for c in columns]
+        scores = process.cdist(openings, phrases, scorer=fuzz.partial_ratio, dtype="float32", workers=1) / 100.0
         # Check the negation only where a match would count: a handful of cells per batch.
         floor = float(self.config["threshold"]) - 1e-6  # type: ignore[arg-type]
         for row, column in zip(*np.nonzero(scores >= floor), strict=True):
-            phrase = self._phrases[column]
+            phrase = phrases[column]
             alignment = fuzz.partial_ratio_alignment(phrase, openings[row])
             aligned = openings[row][alignment.dest_start : alignment.dest_end]
             if not negation_kept(phrase, aligned):
                 scores[row, column] *= NEGATION_PENALTY
         return scores
 
-    def _cosine_matrix(self, records: Sequence[InvocationRecord]):  # -> np.ndarray
+    def _cosine_matrix(self, records: Sequence[InvocationRecord], columns: list[int]):  # -> np.ndarray
         from shared.vectors import normalise_rows
 
         head = int(self.config["headChars"])  # type: ignore[call-overload]
         vectors = self.backends.embeddings.embed([normalise_opening(r.completion, head) for r in records])
-        return normalise_rows(vectors) @ normalise_rows(self._phrase_vectors).T  # type: ignore[arg-type]
+        return normalise_rows(vectors) @ normalise_rows(self._phrase_vectors[columns]).T  # type: ignore[index]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -171,6 +171,8 @@ class OptionSpec:
     choices: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    # Further validation of the parsed value: raise ValueError with a sentence (named key added here).
+    check: Callable[[bool | int | float | str], None] | None = None
 
     def parse(self, value: object, *, key: str) -> bool | int | float | str:
         """The typed value of `value` (strings from `-c key=value` or the environment are accepted)."""
@@ -204,6 +206,11 @@ class OptionSpec:
                 self.maximum is not None and parsed > self.maximum
             ):
                 raise ConfigurationError(key, f"must be between {self.minimum} and {self.maximum}, got {parsed}")
+        if self.check is not None:
+            try:
+                self.check(parsed)
+            except ValueError as exc:
+                raise ConfigurationError(key, str(exc)) from None
         return parsed
 
 

@@ -27,8 +27,24 @@ _FAMILY_MARKERS = (
 FAMILIES = tuple(name for name, _ in _FAMILY_MARKERS)
 
 
-def family_of(model_id: str) -> str:
+def parse_family_overrides(text: str) -> dict[str, str]:
+    """`modelId=family,modelId=family` (for ids that name no provider, like application inference
+    profile ARNs) to a dict; ValueError names what is wrong."""
+    overrides: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        model_id, sep, family = pair.rpartition("=")
+        if not sep or not model_id or not family:
+            raise ValueError(f"expected modelId=family pairs, got {pair!r}")
+        if family not in (*FAMILIES, GENERIC):
+            raise ValueError(f"unknown family {family!r}; known: {', '.join((*FAMILIES, GENERIC))}")
+        overrides[model_id.strip()] = family.strip()
+    return overrides
+
+
+def family_of(model_id: str, overrides: dict[str, str] | None = None) -> str:
     """The phrase family for a model id ('generic' when nothing in the id names a provider)."""
+    if overrides and model_id in overrides:
+        return overrides[model_id]
     lowered = model_id.lower()
     for family, markers in _FAMILY_MARKERS:
         if any(marker in lowered for marker in markers):

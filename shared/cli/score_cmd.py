@@ -12,8 +12,9 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TextIO
+
+from shared.cli.options import add_config_arguments, load_config
 
 NAME = "score"
 HELP = "score prompt/completion JSON lines with the monitors; one JSON object per record"
@@ -23,9 +24,7 @@ BATCH = 256
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="JSON lines with prompt and completion ('-' for stdin)")
     parser.add_argument("--monitors", help="comma-separated monitor names (default: every enabled monitor)")
-    parser.add_argument("--backend", choices=("local", "aws"), default="local", help="embedded models or AWS services")
-    parser.add_argument("-c", "--context", action="append", metavar="KEY=VALUE", help="configuration override, as cdk -c")
-    parser.add_argument("--project-dir", default=".", help="where cdk.json is (default: current directory)")
+    add_config_arguments(parser)
 
 
 def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
@@ -35,18 +34,14 @@ def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitors.config import MonitoringConfig, select_names
-    from monitors.registry import discover
+    from monitors.config import select_names
     from monitors.runner import MonitorRunner
     from shared.backends import Backends
-    from shared.context import parse_assignments, read_cdk_context
     from shared.errors import ConfigurationError, RecordDecodeError
     from shared.records import InvocationRecord
 
     try:
-        context = {**read_cdk_context(Path(args.project_dir)), **parse_assignments(args.context)}
-        config = MonitoringConfig.from_context(context).with_backend(args.backend)
-        registry = discover(config.monitor_modules)
+        config, registry = load_config(args)
         names = select_names(args.monitors.split(",") if args.monitors else None, config)
     except ConfigurationError as exc:
         print(f"llm-monitor score: {exc}", file=sys.stderr)

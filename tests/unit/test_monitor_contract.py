@@ -144,6 +144,8 @@ def test_two_monitors_with_one_metric_name_clash() -> None:
         ({"backend": "gpu"}, "backend"),
         ({"monitors.refusal.lambda.memoryMb": "64"}, "monitors.refusal.lambda.memoryMb"),
         ({"applicationDimension.maxValues": "0"}, "applicationDimension.maxValues"),
+        ({"monitors.refusal.modelFamilies": "arn:x=klingon"}, "monitors.refusal.modelFamilies"),
+        ({"monitors.refusal.modelFamilies": "no-equals-sign"}, "monitors.refusal.modelFamilies"),
     ],
 )
 def test_bad_configuration_names_the_key(context: dict, key: str) -> None:

@@ -95,3 +95,34 @@ def test_default_refusal_method_meets_f1_on_the_labelled_set() -> None:
     assert scores.f1 >= 0.9, (scores.false_positives, scores.false_negatives)
     hard = [s for row, s in zip(rows, sims, strict=True) if row["kind"] == "hard-negative"]
     assert max(hard) < float(defaults["threshold"])  # no hard negative counts as a refusal
+
+
+def test_application_inference_profiles_can_be_mapped_to_a_family(backends: Backends) -> None:
+    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/opaque"
+    claude_style = "I'd prefer not to help with that particular request."
+    unmapped = RefusalMonitor(backends=backends).score_batch([rec("q", claude_style, model=arn)])
+    mapped = RefusalMonitor(backends=backends, options={"modelFamilies": f"{arn}=anthropic"}).score_batch(
+        [rec("q", claude_style, model=arn)]
+    )
+    assert unmapped[0].values["Refusal"] == 0.0  # generic phrases do not know Claude's wording
+    assert mapped[0].values["Refusal"] == 1.0
+
+
+def test_refusal_detection_on_the_example_set_matches_its_ground_truth(backends: Backends) -> None:
+    """The example generator's labels are independent of the phrase files: a second, larger check."""
+    from examples.generate import example_set
+    from shared.parsing import Skipped, parse_invocation
+    from shared.sources import LocalBodyResolver
+
+    examples = example_set()
+    resolver = LocalBodyResolver([Path(__file__).resolve().parents[2] / "examples" / "logs"])
+    pairs = [(parse_invocation(raw, resolver), label) for raw, label in zip(examples.records, examples.labels, strict=True)]
+    pairs = [(record, label) for record, label in pairs if not isinstance(record, Skipped)]
+    results = RefusalMonitor(backends=backends).score_batch([record for record, _ in pairs])
+    predicted = [r.values["Refusal"] == 1.0 for r in results]
+    truth = [label.is_refusal for _, label in pairs]
+    tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
+    precision = tp / sum(predicted)
+    recall = tp / sum(truth)
+    assert sum(truth) > 200
+    assert precision >= 0.95 and recall >= 0.9, (precision, recall)

@@ -1,0 +1,114 @@
+"""One local-runtime session: configuration, monitors on shared backends, the store, alarms, dashboard.
+
+`replay` and `watch` are two drivers of the same session, so both score, store and alarm identically.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from monitors.alarms import AlarmDefinition, resolve_alarms
+from monitors.config import ApplicationResolver, MonitoringConfig, select_names
+from monitors.registry import MonitorRegistry
+from monitors.runner import MonitorRunner
+from shared.backends import Backends
+from shared.local.replay import AlarmReport, Replayer, ReplayTotals, evaluate_alarms
+from shared.local.report import active_metrics, summary_dict
+from shared.local.store import MetricStore, default_store_path
+from shared.sources import LogSource, discover
+
+
+class LocalSession:
+    def __init__(
+        self,
+        config: MonitoringConfig,
+        registry: MonitorRegistry,
+        store: MetricStore,
+        names: list[str],
+    ) -> None:
+        self.config = config
+        self.registry = registry
+        self.store = store
+        self.names = names
+        self.backends = Backends(config.backend)
+        self.runner = MonitorRunner.from_config(config, registry, self.backends, names)
+        self.alarms: list[AlarmDefinition] = [a for a in resolve_alarms(config, registry) if a.monitor in names]
+        self.metrics = active_metrics(config, registry, names)
+        self.application = ApplicationResolver(config.application_dimension)
+
+    @classmethod
+    def open(
+        cls,
+        config: MonitoringConfig,
+        registry: MonitorRegistry,
+        *,
+        store_path: str | None = None,
+        monitors: Sequence[str] | None = None,
+    ) -> LocalSession:
+        names = select_names(monitors, config)
+        return cls(config, registry, MetricStore(store_path or default_store_path()), names)
+
+    def __enter__(self) -> LocalSession:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.store.close()
+
+    def discover(self, paths: Sequence[str]) -> list[LogSource]:
+        return discover(paths)
+
+    def replayer(self, *, batch_size: int = 512, on_batch: object | None = None) -> Replayer:
+        return Replayer(
+            store=self.store,
+            runner=self.runner,
+            application=self.application,
+            batch_size=batch_size,
+            on_batch=on_batch,  # type: ignore[arg-type]
+        )
+
+    def replay(self, sources: Sequence[LogSource], *, batch_size: int = 512, progress: bool = True) -> ReplayTotals:
+        bar = None
+        if progress and sources:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(sources), unit="file", file=sys.stderr, disable=None, dynamic_ncols=True)
+        records = 0
+
+        def on_batch(n: int) -> None:
+            nonlocal records
+            records += n
+            if bar is not None:
+                bar.set_postfix(records=f"{records:,}", refresh=False)
+
+        replayer = self.replayer(batch_size=batch_size, on_batch=on_batch)
+        try:
+            return replayer.replay(sources, on_source=(lambda _: bar.update(1)) if bar is not None else None)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def evaluate(self) -> list[AlarmReport]:
+        return evaluate_alarms(self.store, self.alarms)
+
+    def dashboard_path(self) -> Path:
+        if self.store.path is None:
+            return Path(".llm-monitor") / "dashboard.html"
+        return self.store.path.with_name("dashboard.html")
+
+    def render(self, path: Path | None, reports: Sequence[AlarmReport]) -> Path:
+        from shared.local.dashboard import render_dashboard
+
+        return render_dashboard(
+            path or self.dashboard_path(),
+            store=self.store,
+            metrics=self.metrics,  # type: ignore[arg-type]
+            alarms=self.alarms,
+            changes=[change for report in reports for change in report.changes],
+            title="LLM Monitor — local replay",
+        ).resolve()
+
+    def summary(self, totals: ReplayTotals | None, reports: Sequence[AlarmReport], dashboard: Path | None) -> dict:
+        return summary_dict(store=self.store, totals=totals, reports=reports, metrics=self.metrics, dashboard=dashboard)
