@@ -136,7 +136,7 @@ def process_object(
         )
         raise
     finally:
-        _emit_object_metrics(stats, publisher.published, truncated)
+        _emit_object_metrics(settings.namespace, stats, publisher.published, truncated)
         _log_problems(ref, stats)
     result = {
         "object": ref.uri,
@@ -152,7 +152,8 @@ def process_object(
     return result
 
 
-def _emit_object_metrics(stats: ParseStats, dispatched: int, truncated: int) -> None:
+def _emit_object_metrics(namespace: str, stats: ParseStats, dispatched: int, truncated: int) -> None:
+    metrics.namespace = namespace  # the settings' namespace, even where the environment sets none
     metrics.add_metric(name=pm.RECORDS_DISPATCHED, unit=MetricUnit.Count, value=dispatched)
     metrics.add_metric(name=pm.MALFORMED_LINES, unit=MetricUnit.Count, value=stats.malformed)
     metrics.add_metric(name=pm.RECORDS_TRUNCATED, unit=MetricUnit.Count, value=truncated)
@@ -162,7 +163,7 @@ def _emit_object_metrics(stats: ParseStats, dispatched: int, truncated: int) -> 
             name=pm.RECORDS_SKIPPED,
             unit=MetricUnit.Count,
             value=count,
-            namespace=metrics.namespace,
+            namespace=namespace,
             default_dimensions={pm.REASON_DIMENSION: reason},
         ):
             pass

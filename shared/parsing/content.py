@@ -8,7 +8,6 @@ string or a list of {"type": "text" | "image_url"}. Non-text blocks are counted,
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 # Block type (Anthropic / OpenAI style "type" values, and Converse/Nova keys) -> counted kind.
 _TYPED_BLOCKS = {
@@ -34,10 +33,19 @@ _KEYED_BLOCKS = {
 }
 _TEXT_TYPES = frozenset({"text", "input_text", "output_text"})
 
+# Non-text content blocks counted by kind (a plain dict: this is the parser's hot path).
+Counts = dict[str, int]
+
+
+def bump(counts: Counts, kind: str, n: int) -> None:
+    if n:
+        counts[kind] = counts.get(kind, 0) + n
+
+
 _THINK_RE = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)
 
 
-def content_text(content: object, counts: Counter[str]) -> str:
+def content_text(content: object, counts: Counts) -> str:
     """All text in a message's `content`, blocks joined by newlines; other blocks counted in `counts`."""
     if isinstance(content, str):
         return content
@@ -57,7 +65,7 @@ def content_text(content: object, counts: Counter[str]) -> str:
                 if isinstance(text, str):
                     parts.append(text)
             elif kind in _TYPED_BLOCKS:
-                counts[_TYPED_BLOCKS[kind]] += 1
+                bump(counts, _TYPED_BLOCKS[kind], 1)
             continue
         text = block.get("text")
         if isinstance(text, str):
@@ -71,16 +79,16 @@ def content_text(content: object, counts: Counter[str]) -> str:
             continue
         for key, counted in _KEYED_BLOCKS.items():
             if key in block:
-                counts[counted] += 1
+                bump(counts, counted, 1)
                 break
     return "\n".join(p for p in parts if p)
 
 
-def strip_reasoning(text: str, counts: Counter[str]) -> str:
+def strip_reasoning(text: str, counts: Counts) -> str:
     """Drop `<think>…</think>` spans that reasoning models (DeepSeek-R1 and kin) put in plain completions."""
     if "<think>" not in text and "</think>" not in text:
         return text
-    counts["reasoning"] += 1
+    bump(counts, "reasoning", 1)
     text = _THINK_RE.sub("", text)
     if "</think>" in text:  # the opening tag was in the prompt template: everything before the close is reasoning
         text = text.split("</think>", 1)[1]

@@ -95,7 +95,9 @@ def parse_invocation(raw: dict, resolver: BodyResolver) -> InvocationRecord | Sk
     if prompt is None:
         return Skipped(SkipReason.UNKNOWN_SHAPE, model_id)
 
-    blocks = prompt.blocks + completion.blocks
+    blocks = dict(prompt.blocks)
+    for kind, n in completion.blocks.items():
+        blocks[kind] = blocks.get(kind, 0) + n
     metadata = raw.get("requestMetadata")
     return InvocationRecord(
         request_id=request_id,

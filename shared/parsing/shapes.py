@@ -7,11 +7,10 @@ given something it does not understand it says so (returns None) instead of rais
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
 
-from shared.parsing.content import content_text, strip_reasoning
+from shared.parsing.content import Counts, bump, content_text, strip_reasoning
 from shared.parsing.templates import split_prompt
 
 
@@ -39,14 +38,14 @@ class NotGeneration(str, Enum):
 class PromptText:
     user: str = ""
     system: str = ""
-    blocks: Counter[str] = field(default_factory=Counter)
+    blocks: Counts = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class CompletionText:
     shape: BodyShape
     parts: list[str] = field(default_factory=list)
-    blocks: Counter[str] = field(default_factory=Counter)
+    blocks: Counts = field(default_factory=dict)
     stop_reason: str | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -108,16 +107,16 @@ def read_prompt(body: object) -> PromptText | None:
     message = body.get("message")
     if isinstance(message, str):  # Cohere Command R
         preamble = body.get("preamble")
-        blocks: Counter[str] = Counter()
+        blocks: Counts = {}
         documents = body.get("documents")
         if isinstance(documents, list) and documents:
-            blocks["document"] += len(documents)
+            bump(blocks, "document", len(documents))
         return PromptText(message.strip(), preamble.strip() if isinstance(preamble, str) else "", blocks)
     return None
 
 
 def _chat_prompt(body: dict, messages: list) -> PromptText:
-    ignored: Counter[str] = Counter()
+    ignored: Counts = {}
     system_parts: list[str] = []
     top_system = body.get("system")
     if top_system is not None:
@@ -134,7 +133,7 @@ def _chat_prompt(body: dict, messages: list) -> PromptText:
     start = len(turns)
     while start > 0 and turns[start - 1].get("role") == "user":
         start -= 1
-    blocks: Counter[str] = Counter()
+    blocks: Counts = {}
     user = "\n".join(
         t for t in (content_text(m.get("content"), blocks) for m in turns[start:]) if t
     ).strip()
@@ -263,9 +262,9 @@ def _chat_message(message: object, out: CompletionText) -> None:
     out.parts.append(strip_reasoning(text, out.blocks))
     tool_calls = message.get("tool_calls")
     if isinstance(tool_calls, list):
-        out.blocks["toolUse"] += len(tool_calls)
+        bump(out.blocks, "toolUse", len(tool_calls))
     if message.get("reasoning_content") or message.get("reasoning"):
-        out.blocks["reasoning"] += 1
+        bump(out.blocks, "reasoning", 1)
 
 
 def _text_choices(body: dict, out: CompletionText) -> None:
@@ -280,7 +279,7 @@ def _cohere_chat(body: dict, out: CompletionText) -> None:
     out.stop_reason = _str(body.get("finish_reason"))
     tool_calls = body.get("tool_calls")
     if isinstance(tool_calls, list):
-        out.blocks["toolUse"] += len(tool_calls)
+        bump(out.blocks, "toolUse", len(tool_calls))
     meta = body.get("meta")
     if isinstance(meta, dict) and isinstance(meta.get("billed_units"), dict):
         out.input_tokens = _int(meta["billed_units"].get("input_tokens"))
@@ -423,7 +422,7 @@ def _converse_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
                 out.parts.append(delta["text"])
             elif "reasoningContent" in delta and state.get("reasoning_index") != index:
                 state["reasoning_index"] = index
-                out.blocks["reasoning"] += 1
+                bump(out.blocks, "reasoning", 1)
     stop = chunk.get("messageStop")
     if isinstance(stop, dict):
         out.stop_reason = _str(stop.get("stopReason"))
@@ -480,10 +479,10 @@ def _chat_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
         tool_calls = message.get("tool_calls")
         if isinstance(tool_calls, list):
             # A tool call streams over many chunks; each new call has an id.
-            out.blocks["toolUse"] += sum(1 for call in tool_calls if isinstance(call, dict) and call.get("id"))
+            bump(out.blocks, "toolUse", sum(1 for call in tool_calls if isinstance(call, dict) and call.get("id")))
         if (message.get("reasoning_content") or message.get("reasoning")) and not state.get("reasoning"):
             state["reasoning"] = True
-            out.blocks["reasoning"] += 1
+            bump(out.blocks, "reasoning", 1)
     out.stop_reason = _str(choice.get("finish_reason")) or _str(choice.get("stop_reason")) or out.stop_reason
 
 
@@ -502,7 +501,7 @@ def _cohere_chat_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
         out.parts.append(_str(chunk.get("text")) or "")
     elif event == "tool-calls-generation":
         calls = chunk.get("tool_calls")
-        out.blocks["toolUse"] += len(calls) if isinstance(calls, list) else 1
+        bump(out.blocks, "toolUse", len(calls) if isinstance(calls, list) else 1)
     elif event == "stream-end":
         out.stop_reason = _str(chunk.get("finish_reason"))
 
