@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 
 from monitors.base import Monitor
 from monitors.config import MonitoringConfig
@@ -42,10 +44,16 @@ class MonitorRunner:
         )
 
     def score(self, records: Sequence[InvocationRecord]) -> BatchResults:
-        out: BatchResults = {}
-        for monitor in self.monitors:
-            out[monitor.name] = score_sampled(monitor, records)
-        return out
+        """Every monitor's results. Monitors run in parallel threads: the heavy parts (tokenizers,
+        rapidfuzz, numpy, SQLite) release the GIL, so a pure-Python scorer (VADER) overlaps with them."""
+        if len(self.monitors) == 1:
+            return {self.monitors[0].name: score_sampled(self.monitors[0], records)}
+        futures = {m.name: self._pool.submit(score_sampled, m, records) for m in self.monitors}
+        return {name: future.result() for name, future in futures.items()}
+
+    @cached_property
+    def _pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=len(self.monitors), thread_name_prefix="monitor")
 
 
 def score_sampled(monitor: Monitor, records: Sequence[InvocationRecord]) -> list[RecordResult | None]:

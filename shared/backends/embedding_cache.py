@@ -8,6 +8,7 @@ a batch are embedded once too (Titan takes one text per call, so each repeat sav
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,12 +29,20 @@ class CachingEmbeddings:
     hits: int = 0
     misses: int = 0
     _cache: OrderedDict[bytes, np.ndarray] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def name(self) -> str:
         return self.inner.name
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        # Monitors may score in parallel threads; one lock keeps the LRU and the counters consistent
+        # (the model itself is thread-safe, but holding the lock while embedding also avoids computing
+        # the same text twice when two monitors ask at once).
+        with self._lock:
+            return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [_key(t) for t in texts]
         missing: dict[bytes, str] = {}
         for key, text in zip(keys, texts, strict=True):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -44,8 +46,9 @@ class FakeAI:
             raise _Throttled(error_type)
 
 
-@pytest.fixture
-def fake_ai(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAI]:
+@contextmanager
+def patched_ai() -> Iterator[FakeAI]:
+    """The patches as a context manager (the benchmark uses them outside pytest)."""
     from shared.embedded import load_default_model
 
     state = FakeAI()
@@ -95,7 +98,45 @@ def fake_ai(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAI]:
             )
         return json.dumps({"ResultList": results})
 
-    monkeypatch.setattr(BedrockRuntimeBackend, "invoke_model", invoke_model)
-    monkeypatch.setattr(ComprehendResponse, "batch_detect_sentiment", batch_detect_sentiment, raising=False)
-    monkeypatch.setattr(ComprehendResponse, "detect_toxic_content", detect_toxic_content, raising=False)
-    yield state
+    with (
+        patch.object(BedrockRuntimeBackend, "invoke_model", invoke_model),
+        patch.object(ComprehendResponse, "batch_detect_sentiment", batch_detect_sentiment, create=True),
+        patch.object(ComprehendResponse, "detect_toxic_content", detect_toxic_content, create=True),
+    ):
+        yield state
+
+
+@pytest.fixture
+def fake_ai() -> Iterator[FakeAI]:
+    with patched_ai() as state:
+        yield state
+
+
+class MotoSyncExpress:
+    """StartSyncExecution for moto, which implements only StartExecution: start, then poll until done.
+
+    The state machine's definition really executes in moto's interpreter; only the synchronous wrapper
+    the Lambda uses in AWS is emulated here.
+    """
+
+    def __init__(self, client: object, timeout: float = 60.0) -> None:
+        self.client = client
+        self.timeout = timeout
+        self.executions = 0
+
+    def start_sync_execution(self, *, stateMachineArn: str, input: str) -> dict:  # noqa: A002 (boto3's name)
+        import time
+        import uuid
+
+        self.executions += 1
+        arn = self.client.start_execution(  # type: ignore[attr-defined]
+            stateMachineArn=stateMachineArn, name=f"sync-{uuid.uuid4().hex}", input=input
+        )["executionArn"]
+        deadline = time.monotonic() + self.timeout
+        while True:
+            described = self.client.describe_execution(executionArn=arn)  # type: ignore[attr-defined]
+            if described["status"] != "RUNNING":
+                return {key: described.get(key) for key in ("status", "output", "error", "cause")}
+            if time.monotonic() > deadline:
+                raise TimeoutError("workflow execution did not finish in moto")
+            time.sleep(0.01)

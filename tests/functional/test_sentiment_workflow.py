@@ -1,0 +1,103 @@
+"""Sentiment and toxicity through the deployed Step Functions definition, executed by moto's interpreter.
+
+The monitor Lambda builds the workflow input, moto runs `infra.workflow.render_definition()` — the
+definition the stack deploys — whose SDK integrations call (patched) Comprehend, and the Lambda maps the
+output back to records. One execution per Lambda batch.
+"""
+
+from __future__ import annotations
+
+import math
+import time as real_time
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.workflow import render_definition
+from monitors import handler
+from monitors.config import MonitorEnvironment, MonitoringConfig
+from shared.backends.settings import BackendSettings
+from tests.functional.moto_patches import FakeAI, MotoSyncExpress, fake_ai  # noqa: F401  (fixture)
+from tests.functional.test_monitor_handler import emf_documents, kinesis_event, per_record, record
+
+ROLE = "arn:aws:iam::123456789012:role/text-analysis-workflow"
+
+
+@pytest.fixture
+def workflow(aws: None, fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    sleep = real_time.sleep
+    # botocore back-off sleeps are skipped; moto's interpreter threads keep real sleeps (Retry intervals).
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda seconds: None)
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    arn = sfn.create_state_machine(
+        name=f"text-analysis-{uuid.uuid4().hex[:8]}", definition=render_definition(), roleArn=ROLE, type="EXPRESS"
+    )["stateMachineArn"]
+    runner = MotoSyncExpress(sfn)
+
+    def clients(service: str) -> Any:
+        if service == "stepfunctions":
+            return runner
+        return boto3.client(service, region_name="us-east-1")
+
+    config = MonitoringConfig.from_context(
+        {"backend": "aws", "monitors.sentiment-toxicity.samplingRate": "1", "monitors.sentiment-toxicity.maxChars": "3000"}
+    )
+    env = config.monitor_env("sentiment-toxicity") | {BackendSettings.WORKFLOW_ENV: arn}
+    rt = handler.build_runtime(MonitorEnvironment.from_env(env), client_factory=clients)
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    return {"runner": runner, "fake": fake_ai, "sleep": sleep}
+
+
+def test_a_batch_is_one_execution_of_the_real_definition(
+    workflow: dict[str, Any], capsys: pytest.CaptureFixture, lambda_context: Any
+) -> None:
+    texts = [
+        "Thanks so much, this is wonderful and really helpful!",
+        "You are a stupid idiot and this is crap.",
+        "The meeting is scheduled for three o'clock on Tuesday in room four.",
+    ]
+    batch = [record(i, completion=texts[i % 3] + (" More detail follows. " * 80 if i == 5 else "")) for i in range(60)]
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+    assert response == {"batchItemFailures": []}
+    assert workflow["runner"].executions == 1
+    fake = workflow["fake"]
+    assert fake.calls["BatchDetectSentiment"] == math.ceil(60 / 25)
+    assert fake.calls["DetectToxicContent"] >= math.ceil(61 / 10)  # record 5 needs two 1 KB segments
+    docs = per_record(emf_documents(capsys.readouterr().out))
+    assert [d["requestId"] for d in docs] == [r.request_id for r in batch]
+    nice, rude, neutral = docs[0], docs[1], docs[2]
+    assert nice["SentimentPositive"][0] > 0.5 and rude["SentimentNegative"][0] > 0.5
+    assert neutral["SentimentNeutral"][0] > 0.5
+    assert rude["Toxicity"][0] > 0.9 > nice["Toxicity"][0]
+    assert rude["ToxicityProfanity"][0] > 0.9 and rude["ToxicityInsult"][0] > 0.7
+
+
+def test_throttled_comprehend_calls_are_retried_inside_the_workflow(
+    workflow: dict[str, Any], capsys: pytest.CaptureFixture, lambda_context: Any
+) -> None:
+    fake = workflow["fake"]
+    fake.throttle["BatchDetectSentiment"] = 1
+    fake.throttle["DetectToxicContent"] = 1
+    response = handler.lambda_handler(kinesis_event([record(i) for i in range(5)]), lambda_context)
+    assert response == {"batchItemFailures": []}
+    assert fake.calls["BatchDetectSentiment"] == 2 and fake.calls["DetectToxicContent"] == 2
+    assert len(per_record(emf_documents(capsys.readouterr().out))) == 5
+
+
+def test_a_failed_workflow_fails_the_invocation_so_kinesis_retries_the_batch(
+    workflow: dict[str, Any], capsys: pytest.CaptureFixture, lambda_context: Any
+) -> None:
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    workflow["fake"].throttle["BatchDetectSentiment"] = 1000  # throttled past every Retry in the definition
+    capsys.readouterr()
+    # Every record failed: Powertools fails the invocation, and the event source retries (bisecting).
+    with pytest.raises(BatchProcessingError):
+        handler.lambda_handler(kinesis_event([record(i) for i in range(3)]), lambda_context)
+    out = capsys.readouterr().out
+    assert per_record(emf_documents(out)) == []
+    counters = next(d for d in emf_documents(out) if "ScoringFailures" in d)
+    assert counters["ScoringFailures"] == [3.0]
