@@ -18,6 +18,7 @@ from monitors.spec import (
     MissingData,
     OptionSpec,
     Permission,
+    TextUsage,
     Unit,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "OptionSpec",
     "Permission",
     "RecordResult",
+    "TextUsage",
     "Unit",
     "discover",
 ]

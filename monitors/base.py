@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from monitors.results import RecordResult
-from monitors.spec import Capability, LambdaSpec, MetricSpec, MonitorSpec, OptionSpec, Permission
+from monitors.spec import Capability, LambdaSpec, MetricSpec, MonitorSpec, OptionSpec, Permission, TextUsage
 from shared.errors import MonitorDefinitionError
 from shared.records import InvocationRecord
 
@@ -85,6 +85,16 @@ class Monitor(ABC):
     def needs_for(cls, options: Mapping[str, object]) -> frozenset[Capability]:
         """Capabilities needed under these (parsed) options; override when an option changes them."""
         return frozenset(cls.needs)
+
+    @classmethod
+    def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
+        """What each scored record sends to model-backed capabilities under these (parsed) options.
+
+        Default: prompt and completion, whole, to every capability needed. Override to be exact: the cost
+        estimate (`llm-monitor cost`) reads this.
+        """
+        needs = sorted(cls.needs_for(options), key=lambda c: c.value)
+        return tuple(TextUsage(need, field) for need in needs for field in ("prompt", "completion"))
 
     @property
     def sampling_rate(self) -> float:

@@ -21,7 +21,17 @@ from collections.abc import Mapping, Sequence
 
 from monitors.base import Monitor
 from monitors.results import RecordResult
-from monitors.spec import AlarmSpec, Capability, Comparison, LambdaSpec, MetricSpec, MissingData, OptionSpec, Unit
+from monitors.spec import (
+    AlarmSpec,
+    Capability,
+    Comparison,
+    LambdaSpec,
+    MetricSpec,
+    MissingData,
+    OptionSpec,
+    TextUsage,
+    Unit,
+)
 from shared.records import InvocationRecord
 
 REFUSAL = "Refusal"
@@ -113,6 +123,12 @@ class RefusalMonitor(Monitor):
     @classmethod
     def needs_for(cls, options: Mapping[str, object]) -> frozenset[Capability]:
         return frozenset({Capability.EMBEDDINGS}) if options.get("method") == "cosine" else frozenset()
+
+    @classmethod
+    def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
+        if options.get("method") != "cosine":
+            return ()
+        return (TextUsage(Capability.EMBEDDINGS, "completion", int(options["headChars"])),)  # type: ignore[call-overload]
 
     def setup(self) -> None:
         from refusal_phrases import phrase_sets

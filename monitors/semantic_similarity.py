@@ -8,11 +8,21 @@ monitor) is not embedded again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from monitors.base import Monitor
 from monitors.results import RecordResult
-from monitors.spec import AlarmSpec, Capability, Comparison, LambdaSpec, MetricSpec, MissingData, OptionSpec, Unit
+from monitors.spec import (
+    AlarmSpec,
+    Capability,
+    Comparison,
+    LambdaSpec,
+    MetricSpec,
+    MissingData,
+    OptionSpec,
+    TextUsage,
+    Unit,
+)
 from shared.records import InvocationRecord
 
 SIMILARITY = "PromptCompletionSimilarity"
@@ -43,6 +53,11 @@ class SemanticSimilarityMonitor(Monitor):
     )
     needs = frozenset({Capability.EMBEDDINGS})
     lambda_spec = LambdaSpec(memory_mb=512, timeout_seconds=120, batch_size=100)
+
+    @classmethod
+    def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
+        limit = int(options["maxChars"])  # type: ignore[call-overload]
+        return (TextUsage(Capability.EMBEDDINGS, "prompt", limit), TextUsage(Capability.EMBEDDINGS, "completion", limit))
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
         from shared.embedding_text import embedding_text

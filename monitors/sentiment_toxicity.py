@@ -9,11 +9,21 @@ backend, keeping the two comparable.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from monitors.base import Monitor
 from monitors.results import RecordResult
-from monitors.spec import AlarmSpec, Capability, Comparison, LambdaSpec, MetricSpec, MissingData, OptionSpec, Unit
+from monitors.spec import (
+    AlarmSpec,
+    Capability,
+    Comparison,
+    LambdaSpec,
+    MetricSpec,
+    MissingData,
+    OptionSpec,
+    TextUsage,
+    Unit,
+)
 from shared.limits import COMPREHEND_TOXICITY_LABELS
 from shared.records import InvocationRecord
 
@@ -100,6 +110,13 @@ class SentimentToxicityMonitor(Monitor):
     # Comprehend is the dominant cost; score a deterministic quarter of requests by default.
     default_sampling_rate = 0.25
     lambda_spec = LambdaSpec(memory_mb=256, timeout_seconds=180, batch_size=100)
+
+    @classmethod
+    def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
+        limit = int(options["maxChars"])  # type: ignore[call-overload]
+        return tuple(
+            TextUsage(Capability.TEXT_ANALYSIS, attribute, limit) for attribute, _, option in TARGETS if options[option]
+        )
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
         from shared.language import is_probably_english

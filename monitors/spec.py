@@ -218,6 +218,18 @@ SAMPLING_OPTION = "samplingRate"
 
 
 @dataclass(frozen=True)
+class TextUsage:
+    """One text a monitor sends to a model-backed capability for each record it scores.
+
+    The cost estimate prices monitors from these, so a new monitor is priced without special cases.
+    """
+
+    capability: Capability
+    field: str  # "prompt" or "completion"
+    max_chars: int | None = None  # None: the whole text
+
+
+@dataclass(frozen=True)
 class Permission:
     """Extra IAM access a monitor needs beyond its capabilities. Use '*' only for APIs without
     resource-level permissions, and say so in `reason`."""

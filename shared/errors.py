@@ -42,3 +42,7 @@ class OffloadedBodyMissing(RetryableDownstreamError):
         self.uri = uri
         self.attempts = attempts
         super().__init__(f"offloaded body {uri} still missing after {attempts} attempts")
+
+
+class StoreError(LlmMonitorError):
+    """The local metric store cannot be opened or used (wrong schema version, not a database, bad value)."""

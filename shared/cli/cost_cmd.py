@@ -1,0 +1,138 @@
+"""`llm-monitor cost`: monthly AWS cost estimate of the deployed pipeline, with the levers that move it.
+
+    llm-monitor cost --invocations-per-month 1000000 --prompt-chars 500 --completion-chars 1500
+    llm-monitor cost --store .llm-monitor/metrics.db            # measured from a replay
+    llm-monitor cost ... -c monitors.sentiment-toxicity.samplingRate=0.1 --json
+
+The configuration is the project's cdk.json context (from --project-dir, default the working directory)
+with `-c key=value` overrides on top, exactly as `cdk deploy` would read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.errors import ConfigurationError
+    from shared.local.cost import Workload
+
+NAME = "cost"
+HELP = "estimate the monthly AWS cost of monitoring a workload, and what the main levers would save"
+
+
+def _count(text: str) -> float:
+    try:
+        value = float(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    workload = parser.add_argument_group("workload (give all three, or --store)")
+    workload.add_argument(
+        "--invocations-per-month", type=_count, metavar="N", help="text generations a month"
+    )
+    workload.add_argument(
+        "--prompt-chars", type=_count, metavar="P", help="average prompt length in characters"
+    )
+    workload.add_argument(
+        "--completion-chars", type=_count, metavar="C", help="average completion length in characters"
+    )
+    workload.add_argument(
+        "--store",
+        type=Path,
+        metavar="PATH",
+        help="measure the workload from a replayed metric store (records over its time span, average "
+        "lengths); the flags above override what it measures",
+    )
+    parser.add_argument(
+        "--models",
+        type=int,
+        metavar="N",
+        help="distinct model ids (custom-metric count); default: the store's, else 5",
+    )
+    parser.add_argument(
+        "-c",
+        "--context",
+        action="append",
+        metavar="KEY=VALUE",
+        default=[],
+        help="configuration override, as for cdk (repeatable)",
+    )
+    parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="where cdk.json is (default: .)")
+    parser.add_argument("--no-levers", action="store_true", help="skip the what-if levers")
+    parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from shared.cli import EXIT_USAGE
+    from shared.context import parse_assignments, read_cdk_context
+    from shared.errors import LlmMonitorError
+    from shared.local.cost import Workload, estimate
+
+    try:
+        context = {**read_cdk_context(args.project_dir), **parse_assignments(args.context)}
+        if args.models is not None and args.models < 1:
+            raise _usage("--models must be at least 1")
+        if args.store is not None:
+            workload = _measured(args)
+        else:
+            missing = [
+                flag
+                for flag, value in (
+                    ("--invocations-per-month", args.invocations_per_month),
+                    ("--prompt-chars", args.prompt_chars),
+                    ("--completion-chars", args.completion_chars),
+                )
+                if value is None
+            ]
+            if missing:
+                raise _usage(f"give {', '.join(missing)} (or --store PATH to measure them from a replay)")
+            kwargs = {"models": args.models} if args.models else {}
+            workload = Workload(
+                args.invocations_per_month, args.prompt_chars, args.completion_chars, **kwargs
+            )
+        result = estimate(workload, context, levers=not args.no_levers)
+    except LlmMonitorError as exc:
+        print(f"llm-monitor cost: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(result.to_json() if args.json else result.format_table())
+    return 0
+
+
+def _usage(message: str) -> ConfigurationError:
+    from shared.errors import ConfigurationError
+
+    return ConfigurationError("usage", message)
+
+
+def _measured(args: argparse.Namespace) -> Workload:
+    from dataclasses import replace
+
+    from shared.local.cost import workload_from_store
+    from shared.local.store import MetricStore
+
+    if not args.store.is_file():
+        raise _usage(f"no metric store at {args.store} (run `llm-monitor replay` first)")
+    with MetricStore(args.store) as store:
+        workload = workload_from_store(store, models=args.models)
+    changes = {
+        key: value
+        for key, value in (
+            ("invocations_per_month", args.invocations_per_month),
+            ("prompt_chars", args.prompt_chars),
+            ("completion_chars", args.completion_chars),
+        )
+        if value is not None
+    }
+    if changes:
+        workload = replace(
+            workload, **changes, source=workload.source + " (with values given on the command line)"
+        )
+    return workload
