@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup setup-dev demo test synth bench clean
+# Per-model alarms for the example set's models (CloudWatch alarms need fixed ModelId dimensions).
+DEMO_MODELS := meta.llama3-1-70b-instruct-v1:0,us.anthropic.claude-3-haiku-20240307-v1:0,anthropic.claude-3-5-sonnet-20240620-v1:0,amazon.nova-lite-v1:0
+
+.PHONY: setup setup-dev browser demo test synth bench examples model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +33,18 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 setup: $(VENV)/.local-installed
-setup-dev: $(VENV)/.dev-installed node_modules/.installed
+setup-dev: $(VENV)/.dev-installed node_modules/.installed browser
+
+# Headless Chromium renders the dashboard in the browser test. Debian's package, installed when we can
+# (as root, with apt); elsewhere the test is skipped unless LLM_MONITOR_REQUIRE_BROWSER=1 (CI sets it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium is not installed; the dashboard browser test will be skipped"; fi; }
 
 demo: setup
-	$(BIN)/llm-monitor parse examples/logs > /dev/null
+	$(BIN)/llm-monitor replay examples/logs -c alarmModelIds=$(DEMO_MODELS)
 
 test: setup-dev
 	$(BIN)/python -m pytest -n 2 -q
@@ -44,6 +55,12 @@ synth: setup-dev
 
 bench: setup-dev
 	$(BIN)/python -m bench
+
+# Regenerate the bundled example logs (deterministic) and rebuild the embedded embedding model offline.
+examples: setup-dev
+	$(BIN)/python -m examples.generate
+model: setup-dev
+	$(BIN)/python -m shared.embedded.build
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .llm-monitor

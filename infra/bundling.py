@@ -1,0 +1,345 @@
+"""Lambda code assets built without Docker: manylinux wheels for arm64 plus the project's packages.
+
+`PipLocalBundling` is CDK local bundling (`ILocalBundling`): `pip install --platform manylinux_2_X_aarch64
+--only-binary=:all: --python-version 3.14 --implementation cp --target <asset>` fetches wheels built for
+the Lambda runtime (Amazon Linux 2023, glibc 2.34, aarch64) on any build machine, then the source
+packages are copied in and the bloat pip leaves (byte code compiled for the build machine's Python,
+type stubs, test suites, dist-info records and licences) is stripped. Docker is never needed: the
+`image` CDK insists on is a placeholder that is never pulled because local bundling always answers.
+
+Two assets: the dispatcher's (Powertools + `shared` + `dispatcher`) and the monitors' (+ numpy,
+rapidfuzz, `monitors`, `refusal_phrases` and any `monitorModules` package), the latter shared by every
+monitor Lambda (one `Code` object, one asset). Run-time dependencies come from pyproject.toml (one source
+of truth), pinned to the versions installed where the stack is synthesised — the versions the tests ran.
+boto3 is left out: the Lambda runtime provides it.
+
+Asset hashes are computed here from the inputs (files, pins, runtime, platform), so skipping bundling
+(`skipBundling`) leaves the template byte-identical and CDK does not fingerprint the project directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+
+try:
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+except ImportError:  # not declared by the infra extra: pip (which bundling needs anyway) vendors it
+    from pip._vendor.packaging.markers import default_environment  # type: ignore[no-redef]
+    from pip._vendor.packaging.requirements import Requirement  # type: ignore[no-redef]
+    from pip._vendor.packaging.utils import canonicalize_name  # type: ignore[no-redef]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: The newest Python runtime this CDK version offers that Lambda runs on arm64 (Amazon Linux 2023).
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # "3.14"
+#: Amazon Linux 2023 ships glibc 2.34; pip (23.x) does not expand a manylinux tag to older ones by itself.
+GLIBC_MINOR = 34
+PLATFORM_TAGS = (
+    *(f"manylinux_2_{minor}_aarch64" for minor in range(GLIBC_MINOR, 16, -1)),
+    "manylinux2014_aarch64",
+)
+#: Bump when the bundling procedure changes, so assets are rebuilt.
+BUNDLER_VERSION = "2"
+
+#: Provided by the Lambda Python runtime; never bundled.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
+#: Progress bars for the CLI only.
+NOT_FOR_LAMBDA = frozenset({"tqdm"})
+
+#: What each asset holds. `dependencies` names distributions of pyproject's `dependencies`.
+DISPATCHER_DEPENDENCIES = ("aws-lambda-powertools",)
+DISPATCHER_PACKAGES = ("shared", "dispatcher")
+MONITOR_PACKAGES = ("shared", "monitors", "refusal_phrases")
+EMBEDDED_MODEL_DIR = Path("shared") / "embedded" / "model"
+
+#: Parts of dependencies Lambda never loads, removed after pip (paths relative to the asset, globs allowed).
+PRUNED = {
+    # C headers, static libraries and pkg-config files (for compiling against numpy), the Fortran wrapper
+    # generator, PyInstaller hooks, and numpy's own test-only extension modules.
+    "numpy": (
+        "numpy/_core/include",
+        "numpy/_core/lib",
+        "numpy/random/lib",
+        "numpy/f2py",
+        "numpy/_pyinstaller",
+        "numpy/_core/_*_tests.*.so",
+        "numpy/_core/_simd.*.so",
+        # Subpackages numpy imports only on first attribute access, which our code never makes
+        # (random number generation, FFT, polynomials, masked arrays, test helpers): 5 MB.
+        "numpy/random",
+        "numpy/fft",
+        "numpy/polynomial",
+        "numpy/ma",
+        "numpy/testing",
+    ),
+    # HTTP/AppSync/Bedrock-agent routers (and the JWT helper built on them): these Lambdas consume S3
+    # notifications and Kinesis batches. Powertools reaches event_handler elsewhere only to serialise
+    # pydantic models, and pydantic is not bundled.
+    "aws-lambda-powertools": (
+        "aws_lambda_powertools/event_handler",
+        "aws_lambda_powertools/utilities/auth_alpha",
+    ),
+}
+_IGNORED_DIRS = frozenset({"__pycache__", "tests", "test"})
+_IGNORED_SUFFIXES = (".pyc", ".pyo", ".pyi", ".pyx", ".pxd")
+_KEPT_DIST_INFO = frozenset({"METADATA", "entry_points.txt", "top_level.txt"})
+
+
+class BundlingError(RuntimeError):
+    """pip could not produce the asset (no wheel for the platform, no index reachable, ...)."""
+
+
+def _pyproject() -> dict:
+    with (PROJECT_ROOT / "pyproject.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _target_environment() -> dict[str, str]:
+    env = dict(default_environment())
+    env.update(
+        python_version=PYTHON_VERSION,
+        python_full_version=f"{PYTHON_VERSION}.0",
+        sys_platform="linux",
+        platform_system="Linux",
+        platform_machine="aarch64",
+        os_name="posix",
+        implementation_name="cpython",
+        platform_python_implementation="CPython",
+    )
+    return env
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def pinned_requirements(names: Iterable[str]) -> tuple[str, ...]:
+    """`names` and everything they need on the Lambda (markers evaluated for it), pinned to the versions
+    installed here; a distribution not installed here is left unpinned for pip to resolve."""
+    environment = _target_environment()
+    seen: dict[str, str] = {}
+    queue = [Requirement(n) for n in names]
+    while queue:
+        requirement = queue.pop(0)
+        name = canonicalize_name(requirement.name)
+        if name in seen or name in RUNTIME_PROVIDED or name in NOT_FOR_LAMBDA:
+            continue
+        if requirement.marker is not None and not requirement.marker.evaluate({**environment, "extra": ""}):
+            continue
+        version = _installed_version(requirement.name)
+        seen[name] = f"{name}=={version}" if version else str(requirement)
+        if version:
+            for dependency in importlib.metadata.requires(requirement.name) or ():
+                queue.append(Requirement(dependency))
+    return tuple(sorted(seen.values()))
+
+
+def runtime_dependencies(*, local_backend: bool) -> tuple[str, ...]:
+    """pyproject's run-time dependencies (plus the `local` extra for the embedded backend)."""
+    project = _pyproject()["project"]
+    names = [Requirement(r).name for r in project["dependencies"]]
+    if local_backend:
+        names += [Requirement(r).name for r in project["optional-dependencies"]["local"]]
+    return tuple(n for n in names if canonicalize_name(n) not in RUNTIME_PROVIDED | NOT_FOR_LAMBDA)
+
+
+def _package_root(module: str) -> Path | None:
+    """The directory (or single file) of the top-level package that holds `module`."""
+    top = module.split(".", 1)[0]
+    spec = importlib.util.find_spec(top)
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(spec.origin) if spec.origin else None
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    """One Lambda code asset: source packages, pinned wheels, and whether the embedded model goes in."""
+
+    name: str
+    packages: tuple[Path, ...]  # package directories or single-module files, absolute
+    requirements: tuple[str, ...]
+    include_embedded_model: bool = False
+    platform_tags: tuple[str, ...] = PLATFORM_TAGS
+    python_version: str = PYTHON_VERSION
+
+    def source_files(self) -> Iterator[tuple[Path, Path]]:
+        """(absolute source, path inside the asset) for every file copied, in a stable order."""
+        for package in self.packages:
+            if package.is_file():
+                yield package, Path(package.name)
+                continue
+            for path in sorted(package.rglob("*")):
+                relative = path.relative_to(package.parent)
+                if not path.is_file() or _ignored(relative):
+                    continue
+                if not self.include_embedded_model and _within(relative, EMBEDDED_MODEL_DIR):
+                    continue
+                yield path, relative
+
+    def asset_hash(self) -> str:
+        digest = hashlib.sha256()
+        procedure = (BUNDLER_VERSION, repr(sorted(PRUNED.items())), self.name, self.python_version)
+        for part in (*procedure, *self.platform_tags, *self.requirements):
+            digest.update(part.encode() + b"\0")
+        for source, relative in self.source_files():
+            digest.update(relative.as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(source.read_bytes()).digest())
+        return digest.hexdigest()
+
+
+def _ignored(relative: Path) -> bool:
+    """Byte code and stubs anywhere; test folders inside a package (not the package itself)."""
+    inner_dirs = relative.parts[1:-1]
+    return any(part in _IGNORED_DIRS for part in inner_dirs) or relative.name.endswith(_IGNORED_SUFFIXES)
+
+
+def _within(relative: Path, directory: Path) -> bool:
+    return relative.parts[: len(directory.parts)] == directory.parts
+
+
+def dispatcher_asset() -> AssetSpec:
+    return AssetSpec(
+        name="dispatcher",
+        packages=tuple(PROJECT_ROOT / p for p in DISPATCHER_PACKAGES),
+        requirements=pinned_requirements(DISPATCHER_DEPENDENCIES),
+    )
+
+
+def monitor_asset(*, local_backend: bool, monitor_modules: Sequence[str] = ()) -> AssetSpec:
+    packages = [PROJECT_ROOT / p for p in MONITOR_PACKAGES]
+    for module in monitor_modules:
+        root = _package_root(module)
+        if root is not None and root not in packages and root.name not in MONITOR_PACKAGES:
+            packages.append(root)
+    return AssetSpec(
+        name="monitors",
+        packages=tuple(packages),
+        requirements=pinned_requirements(runtime_dependencies(local_backend=local_backend)),
+        include_embedded_model=local_backend,
+    )
+
+
+def pip_command(spec: AssetSpec, target: Path) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--target",
+        str(target),
+        "--implementation",
+        "cp",
+        "--python-version",
+        spec.python_version,
+        "--only-binary=:all:",
+        "--upgrade",
+    ]
+    for tag in spec.platform_tags:
+        command += ["--platform", tag]
+    return command + list(spec.requirements)
+
+
+def build_asset(spec: AssetSpec, output_dir: Path) -> None:
+    """Install the wheels, copy the sources and strip what Lambda never reads into `output_dir`."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    if spec.requirements:
+        result = subprocess.run(pip_command(spec, output_dir), capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BundlingError(
+                f"pip could not install the {spec.name} Lambda dependencies for {spec.platform_tags[0]} / "
+                f"Python {spec.python_version}:\n{result.stderr.strip()[-4000:]}"
+            )
+    strip_dependencies(output_dir)
+    prune(output_dir)
+    for source, relative in spec.source_files():
+        destination = output_dir / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, destination)
+
+
+def strip_dependencies(root: Path) -> None:
+    """Remove byte code, stubs, test suites, console scripts and dist-info bloat."""
+    shutil.rmtree(root / "bin", ignore_errors=True)
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if not path.exists():
+            continue
+        if path.is_dir():
+            if path.name in _IGNORED_DIRS:
+                shutil.rmtree(path)
+            elif path.name.endswith(".dist-info"):
+                for item in path.iterdir():
+                    if item.name not in _KEPT_DIST_INFO:
+                        shutil.rmtree(item) if item.is_dir() else item.unlink()
+        elif path.name.endswith(_IGNORED_SUFFIXES):
+            path.unlink()
+
+
+def prune(root: Path) -> None:
+    """Remove the PRUNED parts of the dependencies."""
+    for patterns in PRUNED.values():
+        for pattern in patterns:
+            for path in root.glob(pattern):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def directory_size(root: Path) -> int:
+    """Bytes of every file under `root`: what Lambda counts against its 250 MB unzipped limit."""
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+@jsii.implements(ILocalBundling)
+class PipLocalBundling:
+    """CDK local bundling for one AssetSpec. Raises (rather than answering False) when pip fails, so CDK
+    never falls back to Docker, which this project does not use."""
+
+    def __init__(self, spec: AssetSpec) -> None:
+        self.spec = spec
+
+    def try_bundle(self, output_dir: str, *_args: object, **_kwargs: object) -> bool:  # noqa: D401
+        build_asset(self.spec, Path(output_dir))
+        return True
+
+
+def lambda_code(spec: AssetSpec) -> lambda_.Code:
+    """A Code object for the asset; reuse it for every function that runs the same code (one asset)."""
+    return lambda_.Code.from_asset(
+        str(PROJECT_ROOT),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=spec.asset_hash(),
+        bundling=BundlingOptions(
+            image=DockerImage.from_registry("local-bundling-only/never-pulled"),
+            local=PipLocalBundling(spec),
+            command=["false"],
+        ),
+    )
+
+
+def skip_bundling_context() -> dict[str, object]:
+    """Context that tells CDK to bundle no stack's assets (what `skipBundling` sets on the App)."""
+    return {"aws:cdk:bundling-stacks": []}

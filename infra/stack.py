@@ -1,0 +1,217 @@
+"""The whole pipeline in one stack, generated from configuration and the monitor registry.
+
+Build order (each part validated before anything is created, so a bad setting fails the synth with its
+key's name): configuration -> key -> bucket (+ invocation logging) -> ingest (table, stream, dispatcher)
+-> workflow (only when an enabled monitor needs text analysis on the aws backend) -> one Lambda per
+enabled monitor -> alarms, topic, dashboard, queries -> outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from infra import bundling
+from infra.config import InfraConfig
+from infra.nag import acknowledge
+from infra.naming import dashboard_url
+from infra.observability import Observability
+from infra.pipeline import Ingest, MonitorFunctions, event_source_settings, retention
+from infra.storage import InvocationLogBucket, InvocationLogging
+from infra.workflow import TextAnalysisWorkflow
+from monitors.alarms import AlarmDefinition
+from monitors.config import MonitoringConfig
+from monitors.registry import MonitorRegistry
+from monitors.spec import Capability
+
+
+@dataclass(frozen=True)
+class StackInputs:
+    """Everything the stack is generated from, validated."""
+
+    monitoring: MonitoringConfig
+    infra: InfraConfig
+    registry: MonitorRegistry
+    alarms: tuple[AlarmDefinition, ...]
+
+    def needs(self) -> frozenset[Capability]:
+        out: set[Capability] = set()
+        for name in self.monitoring.enabled_monitors():
+            out |= self.registry[name].needs_for(self.monitoring.monitors[name].options)
+        return frozenset(out)
+
+    @property
+    def workflow_needed(self) -> bool:
+        return self.monitoring.backend.kind == "aws" and Capability.TEXT_ANALYSIS in self.needs()
+
+    def validate(self) -> None:
+        """Checks that need both configurations; each raises ConfigurationError naming its key."""
+        for name in self.monitoring.enabled_monitors():
+            event_source_settings(name, self.monitoring.monitors[name].lambda_spec)
+
+
+class LlmMonitorStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, inputs: StackInputs, **kwargs: object) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=(
+                "LLM Monitor: Bedrock invocation logs to quality and safety metrics, alarms and dashboard"
+            ),
+            **kwargs,  # type: ignore[arg-type]
+        )
+        inputs.validate()
+        monitoring, infra, registry = inputs.monitoring, inputs.infra, inputs.registry
+        self.inputs = inputs
+
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="LLM Monitor: record stream, alarm topic and log groups",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+            pending_window=Duration.days(7),
+        )
+        log_groups = f"arn:{self.partition}:logs:{self.region}:{self.account}:*"
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsEncryption",
+                principals=[iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],  # in a key policy, "*" is this key
+                conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
+            )
+        )
+
+        self.log_bucket = InvocationLogBucket(self, "InvocationLogs", settings=infra.log_bucket)
+        bucket = self.log_bucket.bucket
+        if infra.invocation_logging:
+            policy = getattr(bucket, "policy", None)
+            self.invocation_logging = InvocationLogging(
+                self, "InvocationLogging", bucket=bucket, depends_on=policy
+            )
+
+        dispatcher_code = bundling.lambda_code(bundling.dispatcher_asset())
+        monitor_code = bundling.lambda_code(
+            bundling.monitor_asset(
+                local_backend=monitoring.backend.kind == "local", monitor_modules=monitoring.monitor_modules
+            )
+        )
+        self.ingest = Ingest(
+            self,
+            "Ingest",
+            bucket=bucket,
+            key=self.key,
+            code=dispatcher_code,
+            infra=infra,
+            monitoring=monitoring,
+        )
+
+        self.workflow: TextAnalysisWorkflow | None = None
+        if inputs.workflow_needed:
+            self.workflow = TextAnalysisWorkflow(
+                self,
+                "TextAnalysis",
+                key=self.key,
+                map_concurrency=infra.workflow_map_concurrency,
+                log_retention=retention(infra.log_retention_days),
+                log_group_name=f"/aws/vendedlogs/states/{infra.stack_name}-text-analysis",
+            )
+            self._acknowledge_workflow(self.workflow)
+
+        self.monitors = MonitorFunctions(
+            self,
+            "Monitors",
+            registry=registry,
+            monitoring=monitoring,
+            infra=infra,
+            stream=self.ingest.stream,
+            key=self.key,
+            code=monitor_code,
+            workflow=self.workflow,
+        )
+        self.observability = Observability(
+            self,
+            "Observability",
+            registry=registry,
+            monitoring=monitoring,
+            infra=infra,
+            definitions=inputs.alarms,
+            key=self.key,
+            ingest=self.ingest,
+            monitor_functions=self.monitors.functions,
+            workflow=self.workflow,
+        )
+        self._acknowledge_cdk_singletons()
+
+        CfnOutput(self, "BucketName", value=bucket.bucket_name, description="Invocation-log bucket")
+        CfnOutput(
+            self, "StreamName", value=self.ingest.stream.stream_name, description="Normalised record stream"
+        )
+        CfnOutput(
+            self,
+            "DashboardUrl",
+            value=dashboard_url(self.observability.dashboard_name),
+            description="CloudWatch dashboard",
+        )
+        CfnOutput(
+            self,
+            "AlarmTopicArn",
+            value=self.observability.alarm_topic.topic.topic_arn,
+            description="SNS topic of every alarm (ALARM and OK)",
+        )
+
+    def _acknowledge_workflow(self, workflow: TextAnalysisWorkflow) -> None:
+        acknowledge(
+            workflow.state_machine,
+            "IAM5",
+            "Resource '*' only for APIs without resource-level permissions: Comprehend BatchDetectSentiment "
+            "and DetectToxicContent (built-in models), X-Ray "
+            "PutTraceSegments/PutTelemetryRecords/GetSampling*, and the CloudWatch Logs delivery APIs "
+            "(CreateLogDelivery, ...) Step Functions uses for its log group.",
+            findings=("Resource::*",),
+        )
+        acknowledge(
+            workflow.state_machine,
+            "SF1",
+            "Logging is at ERROR level without execution data on purpose: inputs and outputs are prompts "
+            "and completions, which this project never writes to logs; ALL-level logging would copy them "
+            "(and cost more). Failures are logged, alarmed (ExecutionsFailed/TimedOut) and returned to the "
+            "caller.",
+        )
+
+    def _acknowledge_cdk_singletons(self) -> None:
+        """Findings on the Lambda functions CDK itself adds for the S3 notification and the Bedrock logging
+        custom resource: CDK builds their roles and runtimes, this stack cannot change them narrowly."""
+        for child in self.node.children:
+            cid = child.node.id
+            if cid.startswith("BucketNotificationsHandler"):
+                acknowledge(
+                    child,
+                    "IAM4",
+                    "CDK's BucketNotificationsHandler (configures the S3 notification at deploy time) uses "
+                    "the AWS managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
+                    findings=(
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                    ),
+                )
+            elif cid.startswith("AWS679f53fac002430cb0da5b7982bd2287"):
+                acknowledge(
+                    child,
+                    "IAM4",
+                    "CDK's AwsCustomResource function (Bedrock invocation-logging switch) uses the AWS "
+                    "managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
+                    findings=(
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                    ),
+                )

@@ -1,0 +1,223 @@
+"""The deployed sentiment/toxicity workflow, executed in moto: output shape, order, retries, failure.
+
+`render_definition()` is the state machine definition the stack deploys (tokens resolved), so this runs
+the real thing. moto's Comprehend has neither BatchDetectSentiment nor DetectToxicContent; the fixture
+adds both, answering from a word list so results depend on the text, and can throttle calls.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.comprehend.responses import ComprehendResponse
+from moto.core.exceptions import JsonRESTError
+
+from infra.workflow import THROTTLING_ERRORS, render_definition
+from shared.limits import COMPREHEND_SENTIMENT_BATCH_MAX_DOCS, COMPREHEND_TOXICITY_MAX_SEGMENTS
+
+ROLE = "arn:aws:iam::123456789012:role/workflow"
+NEGATIVE = {"awful", "terrible", "hate", "broken"}
+POSITIVE = {"great", "love", "excellent", "thanks"}
+TOXIC = {"idiot", "stupid", "moron"}
+UNSUPPORTED = "[unsupported-document]"  # the fake puts this document into ErrorList
+REJECTED = "[rejected-call]"  # the fake fails the whole call (a non-retryable client error)
+
+
+def words(text: str) -> set[str]:
+    return {w.strip(".,!?").lower() for w in text.split()}
+
+
+@dataclass
+class FakeComprehend:
+    calls: Counter[str] = field(default_factory=Counter)
+    throttle: Counter[str] = field(default_factory=Counter)
+
+    def enter(self, api: str) -> None:
+        self.calls[api] += 1
+        if self.throttle[api] > 0:
+            self.throttle[api] -= 1
+            error = JsonRESTError("TooManyRequestsException", "Rate exceeded")
+            error.code = 429
+            raise error
+
+
+@pytest.fixture
+def comprehend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeComprehend]:
+    fake = FakeComprehend()
+
+    def batch_detect_sentiment(self: ComprehendResponse) -> str:
+        fake.enter("BatchDetectSentiment")
+        texts = json.loads(self.body)["TextList"]
+        assert len(texts) <= COMPREHEND_SENTIMENT_BATCH_MAX_DOCS
+        results, errors = [], []
+        for index, text in enumerate(texts):
+            if REJECTED in text:
+                raise JsonRESTError("TextSizeLimitExceededException", "document too large")
+            if UNSUPPORTED in text:
+                errors.append(
+                    {"Index": index, "ErrorCode": "UnsupportedLanguageException", "ErrorMessage": "nope"}
+                )
+                continue
+            bag = words(text)
+            negative = 0.9 if bag & NEGATIVE else 0.05
+            positive = 0.9 if bag & POSITIVE and not bag & NEGATIVE else 0.05
+            neutral = max(0.0, 1.0 - negative - positive - 0.01)
+            scores = {"Positive": positive, "Negative": negative, "Neutral": neutral, "Mixed": 0.01}
+            label = max(scores, key=scores.get).upper()  # type: ignore[arg-type]
+            results.append({"Index": index, "Sentiment": label, "SentimentScore": scores})
+        return json.dumps({"ResultList": results, "ErrorList": errors})
+
+    def detect_toxic_content(self: ComprehendResponse) -> str:
+        fake.enter("DetectToxicContent")
+        segments = [s["Text"] for s in json.loads(self.body)["TextSegments"]]
+        assert len(segments) <= COMPREHEND_TOXICITY_MAX_SEGMENTS
+        results = []
+        for text in segments:
+            score = 0.95 if words(text) & TOXIC else 0.02
+            results.append(
+                {
+                    "Labels": [{"Name": "INSULT", "Score": score}, {"Name": "PROFANITY", "Score": score / 2}],
+                    "Toxicity": score,
+                }
+            )
+        return json.dumps({"ResultList": results})
+
+    monkeypatch.setattr(ComprehendResponse, "batch_detect_sentiment", batch_detect_sentiment, raising=False)
+    monkeypatch.setattr(ComprehendResponse, "detect_toxic_content", detect_toxic_content, raising=False)
+    yield fake
+
+
+@pytest.fixture(scope="module")
+def definition() -> str:
+    return render_definition()
+
+
+@pytest.fixture
+def sfn(comprehend: FakeComprehend) -> Iterator[object]:
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield boto3.client("stepfunctions", region_name="us-east-1")
+
+
+def execute(sfn: object, definition: str, payload: dict, *, timeout: float = 60.0) -> dict:
+    machine = sfn.create_state_machine(  # type: ignore[attr-defined]
+        name=f"text-analysis-{uuid.uuid4().hex[:8]}", definition=definition, roleArn=ROLE, type="EXPRESS"
+    )["stateMachineArn"]
+    arn = sfn.start_execution(  # type: ignore[attr-defined]
+        stateMachineArn=machine, name=f"run-{uuid.uuid4().hex}", input=json.dumps(payload)
+    )["executionArn"]
+    deadline = time.monotonic() + timeout
+    while True:
+        described = sfn.describe_execution(executionArn=arn)  # type: ignore[attr-defined]
+        if described["status"] != "RUNNING":
+            return described
+        if time.monotonic() > deadline:
+            raise AssertionError(f"execution still running after {timeout}s")
+        time.sleep(0.05)
+
+
+def payload(sentiment: list[list[str]], toxicity: list[list[str]]) -> dict:
+    return {
+        "sentimentBatches": [{"LanguageCode": "en", "TextList": b} for b in sentiment],
+        "toxicityBatches": [
+            {"LanguageCode": "en", "TextSegments": [{"Text": t} for t in b]} for b in toxicity
+        ],
+    }
+
+
+def test_definition_is_the_documented_shape(definition: str) -> None:
+    asl = json.loads(definition)
+    parallel = asl["States"][asl["StartAt"]]
+    assert parallel["Type"] == "Parallel"
+    assert parallel["Catch"][0]["ErrorEquals"] == ["States.ALL"]
+    calls = {}
+    for branch in parallel["Branches"]:
+        mapped = branch["States"][branch["StartAt"]]
+        assert mapped["Type"] == "Map" and 1 <= mapped["MaxConcurrency"] <= 10
+        processor = mapped.get("ItemProcessor") or mapped["Iterator"]
+        task = processor["States"][processor["StartAt"]]
+        calls[task["Resource"].rsplit(":", 1)[-1]] = task
+    assert set(calls) == {"batchDetectSentiment", "detectToxicContent"}
+    for task in calls.values():
+        throttling, fallback = task["Retry"]
+        assert set(throttling["ErrorEquals"]) == set(THROTTLING_ERRORS)
+        assert (
+            throttling["BackoffRate"] > 1
+            and throttling["MaxAttempts"] >= 3
+            and throttling["JitterStrategy"] == "FULL"
+        )
+        assert (
+            fallback["ErrorEquals"] == ["States.TaskFailed"]
+            and fallback["MaxAttempts"] < throttling["MaxAttempts"]
+        )
+    assert "${Token" not in definition and '"Ref"' not in definition
+
+
+def test_successful_execution_returns_results_per_batch_in_order(
+    sfn: object, definition: str, comprehend: FakeComprehend
+) -> None:
+    sentiment = [
+        ["This is great, thanks!"] * 25,
+        ["The product is awful and broken.", f"skip me {UNSUPPORTED}", "I love it."],
+    ]
+    toxicity = [["you idiot", "have a nice day"], ["fine answer"] * 10, ["stupid question"]]
+    described = execute(sfn, definition, payload(sentiment, toxicity))
+
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    assert set(output) == {"sentiment", "toxicity"}
+    assert [set(b) for b in output["sentiment"]] == [{"ResultList", "ErrorList"}] * 2
+    assert [set(b) for b in output["toxicity"]] == [{"ResultList"}] * 3
+
+    first, second = output["sentiment"]
+    assert len(first["ResultList"]) == 25 and first["ErrorList"] == []
+    assert {r["Sentiment"] for r in first["ResultList"]} == {"POSITIVE"}
+    assert [(r["Index"], r["Sentiment"]) for r in second["ResultList"]] == [(0, "NEGATIVE"), (2, "POSITIVE")]
+    assert [e["Index"] for e in second["ErrorList"]] == [1]
+
+    scores = [[r["Toxicity"] for r in batch["ResultList"]] for batch in output["toxicity"]]
+    assert scores == [[0.95, 0.02], [0.02] * 10, [0.95]]
+    assert comprehend.calls == Counter({"BatchDetectSentiment": 2, "DetectToxicContent": 3})
+
+
+def test_empty_batch_lists_give_empty_results(
+    sfn: object, definition: str, comprehend: FakeComprehend
+) -> None:
+    described = execute(sfn, definition, payload([["good"]], []))
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"])["toxicity"] == []
+    assert comprehend.calls["DetectToxicContent"] == 0
+
+
+def test_throttled_calls_are_retried(sfn: object, definition: str, comprehend: FakeComprehend) -> None:
+    comprehend.throttle.update({"BatchDetectSentiment": 1, "DetectToxicContent": 2})
+    described = execute(sfn, definition, payload([["terrible"]], [["moron"]]))
+
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    assert output["sentiment"][0]["ResultList"][0]["Sentiment"] == "NEGATIVE"
+    assert output["toxicity"][0]["ResultList"][0]["Toxicity"] == 0.95
+    assert comprehend.calls == Counter({"BatchDetectSentiment": 2, "DetectToxicContent": 3})
+
+
+def test_call_failing_after_retries_returns_structured_failure(
+    sfn: object, definition: str, comprehend: FakeComprehend
+) -> None:
+    described = execute(sfn, definition, payload([["fine", f"huge {REJECTED}"]], [["fine"]]))
+
+    # The execution succeeds so the synchronous caller gets an answer; the output says what failed.
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    assert output["failed"] is True
+    assert set(output) == {"failed", "error", "cause"}
+    assert isinstance(output["error"], str) and output["error"]
+    assert "TextSizeLimitExceeded" in output["cause"] or "TextSizeLimitExceeded" in output["error"]
+    # Tried once and retried by the States.TaskFailed retrier, then caught.
+    assert comprehend.calls["BatchDetectSentiment"] == 3
