@@ -28,3 +28,15 @@ REQUEST_ID_PROPERTY = "requestId"
 MONITOR_PROPERTY = "monitor"
 MODEL_DIMENSION = "ModelId"
 APPLICATION_DIMENSION = "Application"
+
+# How many pipeline-health alarms the stack creates (a template test checks the stack against these; the
+# cost estimate counts them): the dispatcher's errors, throttles, malformed lines and failure queue; per
+# monitor Lambda its errors, throttles, iterator age, scoring failures and failure queue; the Comprehend
+# workflow's failed, throttled and timed-out executions when a monitor uses it.
+PIPELINE_ALARMS_DISPATCHER = 4
+PIPELINE_ALARMS_PER_MONITOR = 5
+PIPELINE_ALARMS_WORKFLOW = 3
+
+
+def pipeline_alarm_count(monitors: int, *, workflow: bool) -> int:
+    return PIPELINE_ALARMS_DISPATCHER + PIPELINE_ALARMS_PER_MONITOR * monitors + (PIPELINE_ALARMS_WORKFLOW if workflow else 0)

@@ -616,10 +616,23 @@ def _estimate_items(
     items.append(
         LineItem(
             "CloudWatch",
-            "alarms (resolve_alarms)",
+            "monitor alarms (resolve_alarms)",
             len(alarms),
             "alarms",
             len(alarms) * limits.PRICE_ALARM_PER_MONTH,
+        )
+    )
+    uses_workflow = aws_models and any(
+        Capability.TEXT_ANALYSIS in registry[name].needs_for(config.monitors[name].options) for name in enabled
+    )
+    pipeline_alarms = pm.pipeline_alarm_count(len(enabled), workflow=uses_workflow)
+    items.append(
+        LineItem(
+            "CloudWatch",
+            "pipeline-health alarms",
+            pipeline_alarms,
+            "alarms",
+            pipeline_alarms * limits.PRICE_ALARM_PER_MONTH,
         )
     )
     items.append(LineItem("CloudWatch", "dashboard", 1, "dashboard", limits.PRICE_DASHBOARD_PER_MONTH))

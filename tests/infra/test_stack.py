@@ -384,6 +384,8 @@ def test_pipeline_health_alarms(default: Synthesized) -> None:
     assert sum(pm.SCORING_FAILURES in n for n in names) == len(monitoring.enabled_monitors())
     assert sum("ExecutionsFailed" in n for n in names) == 1
     assert sum("ExecutionsTimedOut" in n for n in names) == 1
+    # The count the cost estimate prices is the count deployed.
+    assert len(pipeline) == pm.pipeline_alarm_count(len(monitoring.enabled_monitors()), workflow=True)
 
 
 def test_alarm_topic_is_encrypted_tls_only_and_open_to_cloudwatch(default: Synthesized) -> None:

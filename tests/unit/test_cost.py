@@ -141,10 +141,12 @@ def test_cloudwatch_counts_metrics_alarms_and_no_put_metric_data() -> None:
     metrics10 = next(i for i in ten.items if i.item.startswith("custom metrics"))
     active = 15  # refusal 2 + similarity 1 + sentiment/toxicity 12 under the defaults
     assert metrics10.quantity - metrics5.quantity == active * 5
-    alarms = next(i for i in five.items if i.item.startswith("alarms"))
+    alarms = next(i for i in five.items if i.item.startswith("monitor alarms"))
     assert alarms.quantity == 4
+    pipeline = next(i for i in five.items if i.item.startswith("pipeline-health alarms"))
+    assert pipeline.quantity == 4 + 5 * 3 + 3  # dispatcher, three monitors, the Comprehend workflow
     more = estimate(WORKED, {"alarmModelIds": "a,b"}, levers=False)
-    assert next(i for i in more.items if i.item.startswith("alarms")).quantity == 12
+    assert next(i for i in more.items if i.item.startswith("monitor alarms")).quantity == 12
     put = next(i for i in five.items if "PutMetricData" in i.item)
     assert put.quantity == 0 and put.usd == 0
     app = estimate(
