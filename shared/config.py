@@ -25,34 +25,29 @@ def env_str(env: Mapping[str, str], key: str, default: str | None = None) -> str
     return str(value).strip()
 
 
-def env_int(env: Mapping[str, str], key: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+def _env_number(env: Mapping[str, str], key: str, default: float, kind: type, minimum: float, maximum: float | None):
     raw = env.get(key)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigurationError(key, f"must be an integer, got {raw!r}") from None
+        noun = "an integer" if kind is int else "a number"
+        raise ConfigurationError(key, f"must be {noun}, got {raw!r}") from None
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
         raise ConfigurationError(key, f"must be {bound}, got {value}")
     return value
+
+
+def env_int(env: Mapping[str, str], key: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    return int(_env_number(env, key, default, int, minimum, maximum))
 
 
 def env_float(
     env: Mapping[str, str], key: str, default: float, *, minimum: float = 0.0, maximum: float | None = None
 ) -> float:
-    raw = env.get(key)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(key, f"must be a number, got {raw!r}") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ConfigurationError(key, f"must be {bound}, got {value}")
-    return value
+    return float(_env_number(env, key, default, float, minimum, maximum))
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitors.config import MonitoringConfig
 from monitors.registry import MonitorRegistry, discover
 from shared.context import parse_assignments, read_cdk_context
+
+if TYPE_CHECKING:
+    from shared.local.session import LocalSession
 
 
 def add_config_arguments(parser: argparse.ArgumentParser, *, backend: bool = True) -> None:
@@ -23,6 +27,22 @@ def add_config_arguments(parser: argparse.ArgumentParser, *, backend: bool = Tru
         parser.add_argument(
             "--backend", choices=("local", "aws"), default="local", help="embedded models (default) or AWS services"
         )
+
+
+def add_session_arguments(parser: argparse.ArgumentParser) -> None:
+    """What `replay` and `watch` share besides configuration."""
+    parser.add_argument("--monitors", help="comma-separated monitor names (default: every enabled monitor)")
+    parser.add_argument("--store", help="metric database (default: .llm-monitor/metrics.db)")
+    add_config_arguments(parser)
+
+
+def open_session(args: argparse.Namespace) -> LocalSession:
+    """A local session from `add_session_arguments` options; ConfigurationError names a bad key."""
+    from shared.local.session import LocalSession
+
+    config, registry = load_config(args)
+    monitors = args.monitors.split(",") if args.monitors else None
+    return LocalSession.open(config, registry, store_path=args.store, monitors=monitors)
 
 
 def load_config(args: argparse.Namespace) -> tuple[MonitoringConfig, MonitorRegistry]:

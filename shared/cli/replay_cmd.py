@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from shared.cli.options import add_config_arguments, load_config
+from shared.cli.options import add_session_arguments, open_session
 
 NAME = "replay"
 HELP = "replay invocation logs through the monitors, evaluate the alarms, write a dashboard"
@@ -20,25 +20,19 @@ HELP = "replay invocation logs through the monitors, evaluate the alarms, write 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="log files, directories or s3://bucket/prefix")
-    parser.add_argument("--monitors", help="comma-separated monitor names (default: every enabled monitor)")
-    parser.add_argument("--store", help="metric database (default: .llm-monitor/metrics.db)")
     parser.add_argument("--dashboard", help="dashboard HTML path (default: next to the store)")
     parser.add_argument("--no-dashboard", action="store_true", help="do not write the dashboard")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--batch-size", type=int, default=512, help="records scored per batch (default 512)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    add_config_arguments(parser)
+    add_session_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from shared.errors import ConfigurationError, SourceError
-    from shared.local.session import LocalSession
 
     try:
-        config, registry = load_config(args)
-        session = LocalSession.open(
-            config, registry, store_path=args.store, monitors=args.monitors.split(",") if args.monitors else None
-        )
+        session = open_session(args)
     except ConfigurationError as exc:
         print(f"llm-monitor replay: {exc}", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.cli.options import add_config_arguments, load_config
+from shared.cli.options import add_session_arguments, open_session
 
 NAME = "watch"
 HELP = "follow a directory of invocation logs, process each new file once, print alarm changes as they happen"
@@ -24,13 +24,11 @@ HELP = "follow a directory of invocation logs, process each new file once, print
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", metavar="DIR", help="directory that receives log files")
-    parser.add_argument("--monitors", help="comma-separated monitor names (default: every enabled monitor)")
-    parser.add_argument("--store", help="metric database (default: .llm-monitor/metrics.db)")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between directory scans (default 2)")
     parser.add_argument("--dashboard", help="rewrite this dashboard after each new file")
     parser.add_argument("--json", action="store_true", help="print state changes as JSON lines")
     parser.add_argument("--once", action="store_true", help="process what is there now, then exit")
-    add_config_arguments(parser)
+    add_session_arguments(parser)
 
 
 class Watcher:
@@ -109,17 +107,13 @@ def _printer(as_json: bool) -> Callable[[dict], None]:
 
 def run(args: argparse.Namespace) -> int:
     from shared.errors import ConfigurationError
-    from shared.local.session import LocalSession
 
     directory = Path(args.directory)
     if not directory.is_dir():
         print(f"llm-monitor watch: not a directory: {directory}", file=sys.stderr)
         return 3
     try:
-        config, registry = load_config(args)
-        session = LocalSession.open(
-            config, registry, store_path=args.store, monitors=args.monitors.split(",") if args.monitors else None
-        )
+        session = open_session(args)
     except ConfigurationError as exc:
         print(f"llm-monitor watch: {exc}", file=sys.stderr)
         return 2

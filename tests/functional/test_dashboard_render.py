@@ -15,7 +15,6 @@ import shutil
 import struct
 import subprocess
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,8 @@ from monitors.config import MonitoringConfig
 from monitors.registry import discover
 from shared.local.dashboard import ALARM_FILL, PALETTE, THRESHOLD_COLOR, render_dashboard
 from shared.local.store import MetricStore
+from shared.local.alarm_state import AlarmState
+from shared.local.alarm_timeline import StateChange
 
 pytestmark = pytest.mark.browser
 
@@ -36,16 +37,6 @@ MODELS = (
     "amazon.nova-lite-v1:0",
 )
 WINDOW = (1400, 2400)
-
-
-@dataclass(frozen=True)
-class Change:
-    timestamp: float
-    alarm: str
-    old: str
-    new: str
-    value: float | None
-    reason: str
 
 
 def chromium() -> str:
@@ -157,9 +148,9 @@ def build(tmp_path: Path, *, with_data: bool) -> Path:
     alarms = resolve_alarms(config, registry)
     refusal = next(a for a in alarms if a.metric_name == "Refusal" and a.model_id == MODELS[1])
     changes = [
-        Change(T0 + 900, refusal.name, "INSUFFICIENT_DATA", "OK", 0.0, "not breaching"),
-        Change(T0 + 3600, refusal.name, "OK", "ALARM", 0.5, "3 of 3 datapoints were breaching"),
-        Change(T0 + 5400, refusal.name, "ALARM", "OK", 0.02, "not breaching"),
+        StateChange(T0 + 900, refusal.name, AlarmState.INSUFFICIENT_DATA, AlarmState.OK, 0.0, "not breaching"),
+        StateChange(T0 + 3600, refusal.name, AlarmState.OK, AlarmState.ALARM, 0.5, "3 of 3 breaching"),
+        StateChange(T0 + 5400, refusal.name, AlarmState.ALARM, AlarmState.OK, 0.02, "not breaching"),
     ]
     name = "dashboard" if with_data else "empty-dashboard"
     with MetricStore(tmp_path / f"{name}.db") as store:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,8 @@ from monitors.registry import discover
 from monitors.spec import MetricSpec
 from shared.local.dashboard import render_dashboard
 from shared.local.store import MetricStore
+from shared.local.alarm_state import AlarmState
+from shared.local.alarm_timeline import StateChange
 
 T0 = 1_795_680_000  # 2026-11-26T08:00:00Z
 MODELS = (
@@ -25,16 +26,6 @@ MODELS = (
 SECRET_PROMPT = "SECRET-PROMPT-TEXT please summarise the quarterly numbers"
 SECRET_COMPLETION = "SECRET-COMPLETION-TEXT here are the quarterly numbers"
 _EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Change:
-    timestamp: float
-    alarm: str
-    old: str
-    new: str
-    value: float | None
-    reason: str
 
 
 def setup(alarm_models: tuple[str, ...] = ()) -> tuple[list[tuple[str, MetricSpec]], list[AlarmDefinition]]:
@@ -77,11 +68,9 @@ def rendered(tmp_path: Path) -> tuple[str, list[tuple[str, MetricSpec]], list[Al
     ]
     refusal_alarm = next(a for a in alarms if a.metric_name == "Refusal" and a.model_id == MODELS[1])
     changes = [
-        Change(
-            T0 + 900, refusal_alarm.name, "INSUFFICIENT_DATA", "OK", 0.0, "3 datapoints were not breaching"
-        ),
-        Change(T0 + 3600, refusal_alarm.name, "OK", "ALARM", 0.5, "3 of 3 datapoints were breaching"),
-        Change(T0 + 5400, refusal_alarm.name, "ALARM", "OK", 0.02, "back to normal"),
+        StateChange(T0 + 900, refusal_alarm.name, AlarmState.INSUFFICIENT_DATA, AlarmState.OK, 0.0, "not breaching"),
+        StateChange(T0 + 3600, refusal_alarm.name, AlarmState.OK, AlarmState.ALARM, 0.5, "3 of 3 breaching"),
+        StateChange(T0 + 5400, refusal_alarm.name, AlarmState.ALARM, AlarmState.OK, 0.02, "back to normal"),
     ]
     db = tmp_path / "m.db"
     with MetricStore(db) as store:
@@ -167,7 +156,7 @@ def test_axes_are_labelled_in_utc(rendered) -> None:
 def test_tables_counts_and_changes(rendered) -> None:
     html = rendered[0]
     assert "Alarm state changes (3)" in html
-    assert "3 of 3 datapoints were breaching" in html
+    assert "3 of 3 breaching" in html
     assert "malformed lines" in html and "skipped by the parser: embedding" in html
     assert "non-english" in html
     for model in MODELS:
