@@ -29,7 +29,7 @@ def main() -> None:
     from monitors.config import MonitorEnvironment, MonitoringConfig
     from moto.cloudwatch.responses import CloudWatchResponse
     from shared.backends.settings import BackendSettings
-    from tests.functional.moto_patches import MotoSyncExpress, patched_ai
+    from tests.functional.moto_patches import MotoSyncExpress, no_botocore_backoff, patched_ai
     from tests.functional.test_monitor_handler import kinesis_event
 
     records = load_records()[:RECORDS]
@@ -42,7 +42,7 @@ def main() -> None:
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), patched_ai() as fake, patch.object(
         CloudWatchResponse, "put_metric_data", counting
-    ), patch("botocore.endpoint.time.sleep", lambda s: None):
+    ), no_botocore_backoff():
         sfn = boto3.client("stepfunctions", region_name="us-east-1")
         arn = sfn.create_state_machine(
             name=f"text-analysis-{uuid.uuid4().hex[:8]}",

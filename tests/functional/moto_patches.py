@@ -112,6 +112,22 @@ def fake_ai() -> Iterator[FakeAI]:
         yield state
 
 
+@contextmanager
+def no_botocore_backoff() -> Iterator[None]:
+    """botocore's retry back-off without the waiting. Only botocore's own `time` is replaced: patching
+    `time.sleep` for the whole process would also turn moto's interpreter threads and pollers into
+    busy loops that starve each other."""
+    import time
+    import types
+
+    import botocore.endpoint
+
+    fake_time = types.SimpleNamespace(**{name: getattr(time, name) for name in dir(time) if not name.startswith("_")})
+    fake_time.sleep = lambda seconds: None
+    with patch.object(botocore.endpoint, "time", fake_time):
+        yield
+
+
 class MotoSyncExpress:
     """StartSyncExecution for moto, which implements only StartExecution: start, then poll until done.
 
@@ -125,10 +141,12 @@ class MotoSyncExpress:
         self.executions = 0
 
     def start_sync_execution(self, *, stateMachineArn: str, input: str) -> dict:  # noqa: A002 (boto3's name)
+        import threading
         import time
         import uuid
 
         self.executions += 1
+        pause = threading.Event()  # waits for real even where a test stubs time.sleep
         arn = self.client.start_execution(  # type: ignore[attr-defined]
             stateMachineArn=stateMachineArn, name=f"sync-{uuid.uuid4().hex}", input=input
         )["executionArn"]
@@ -139,4 +157,4 @@ class MotoSyncExpress:
                 return {key: described.get(key) for key in ("status", "output", "error", "cause")}
             if time.monotonic() > deadline:
                 raise TimeoutError("workflow execution did not finish in moto")
-            time.sleep(0.01)
+            pause.wait(0.01)

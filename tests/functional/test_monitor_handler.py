@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from monitors import handler
 from monitors.config import MonitorEnvironment, MonitoringConfig
 from shared.records import InvocationRecord
 from shared.sampling import is_sampled
-from tests.functional.moto_patches import FakeAI, fake_ai  # noqa: F401  (fixture)
+from tests.functional.moto_patches import FakeAI, fake_ai, no_botocore_backoff  # noqa: F401  (fixture)
 
 MODEL = "us.anthropic.claude-3-haiku-20240307-v1:0"
 
@@ -83,9 +83,9 @@ def per_record(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def aws_env(aws: None, fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch) -> FakeAI:
-    monkeypatch.setattr("time.sleep", lambda seconds: None)  # botocore retry back-off
-    return fake_ai
+def aws_env(aws: None, fake_ai: FakeAI) -> Iterator[FakeAI]:
+    with no_botocore_backoff():
+        yield fake_ai
 
 
 def test_similarity_emits_one_emf_document_per_record(aws_env: FakeAI, capsys: pytest.CaptureFixture,

@@ -8,8 +8,8 @@ output back to records. One execution per Lambda batch.
 from __future__ import annotations
 
 import math
-import time as real_time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -19,17 +19,14 @@ from infra.workflow import render_definition
 from monitors import handler
 from monitors.config import MonitorEnvironment, MonitoringConfig
 from shared.backends.settings import BackendSettings
-from tests.functional.moto_patches import FakeAI, MotoSyncExpress, fake_ai  # noqa: F401  (fixture)
+from tests.functional.moto_patches import FakeAI, MotoSyncExpress, fake_ai, no_botocore_backoff  # noqa: F401
 from tests.functional.test_monitor_handler import emf_documents, kinesis_event, per_record, record
 
 ROLE = "arn:aws:iam::123456789012:role/text-analysis-workflow"
 
 
 @pytest.fixture
-def workflow(aws: None, fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    sleep = real_time.sleep
-    # botocore back-off sleeps are skipped; moto's interpreter threads keep real sleeps (Retry intervals).
-    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda seconds: None)
+def workflow(aws: None, fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     sfn = boto3.client("stepfunctions", region_name="us-east-1")
     arn = sfn.create_state_machine(
         name=f"text-analysis-{uuid.uuid4().hex[:8]}", definition=render_definition(), roleArn=ROLE, type="EXPRESS"
@@ -47,7 +44,8 @@ def workflow(aws: None, fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch) -> dic
     env = config.monitor_env("sentiment-toxicity") | {BackendSettings.WORKFLOW_ENV: arn}
     rt = handler.build_runtime(MonitorEnvironment.from_env(env), client_factory=clients)
     monkeypatch.setattr(handler, "runtime", lambda: rt)
-    return {"runner": runner, "fake": fake_ai, "sleep": sleep}
+    with no_botocore_backoff():  # moto's interpreter threads keep real sleeps (the definition's Retry intervals)
+        yield {"runner": runner, "fake": fake_ai}
 
 
 def test_a_batch_is_one_execution_of_the_real_definition(
