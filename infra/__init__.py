@@ -11,9 +11,24 @@ monitor), `workflow` (Step Functions + Comprehend), `observability` (alarms, top
 
 from __future__ import annotations
 
-from infra.app import create_app, read_inputs
-from infra.config import InfraConfig
-from infra.stack import LlmMonitorStack, StackInputs
-from infra.workflow import render_definition
+import importlib
 
 __all__ = ["InfraConfig", "LlmMonitorStack", "StackInputs", "create_app", "read_inputs", "render_definition"]
+
+# Exports load on first use: `infra.config` (plain Python, read by `llm-monitor cost`) must not pull in
+# aws-cdk-lib and its Node runtime, which the local install does not even have.
+_EXPORTS = {
+    "create_app": "infra.app",
+    "read_inputs": "infra.app",
+    "InfraConfig": "infra.config",
+    "LlmMonitorStack": "infra.stack",
+    "StackInputs": "infra.stack",
+    "render_definition": "infra.workflow",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'infra' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from shared.cli.options import add_config_arguments, read_context
 
 if TYPE_CHECKING:
     from shared.errors import ConfigurationError
@@ -57,27 +58,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="distinct model ids (custom-metric count); default: the store's, else 5",
     )
-    parser.add_argument(
-        "-c",
-        "--context",
-        action="append",
-        metavar="KEY=VALUE",
-        default=[],
-        help="configuration override, as for cdk (repeatable)",
-    )
-    parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="where cdk.json is (default: .)")
+    add_config_arguments(parser, backend=False)
     parser.add_argument("--no-levers", action="store_true", help="skip the what-if levers")
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     from shared.cli import EXIT_USAGE
-    from shared.context import parse_assignments, read_cdk_context
     from shared.errors import LlmMonitorError
     from shared.local.cost import Workload, estimate
 
     try:
-        context = {**read_cdk_context(args.project_dir), **parse_assignments(args.context)}
+        context = read_context(args)
         if args.models is not None and args.models < 1:
             raise _usage("--models must be at least 1")
         if args.store is not None:

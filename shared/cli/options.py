@@ -45,10 +45,14 @@ def open_session(args: argparse.Namespace) -> LocalSession:
     return LocalSession.open(config, registry, store_path=args.store, monitors=monitors)
 
 
+def read_context(args: argparse.Namespace) -> dict[str, object]:
+    """cdk.json's context from `--project-dir` with the `-c` overrides on top, as `cdk` merges them."""
+    return {**read_cdk_context(Path(args.project_dir)), **parse_assignments(args.context)}
+
+
 def load_config(args: argparse.Namespace) -> tuple[MonitoringConfig, MonitorRegistry]:
     """The validated configuration; raises ConfigurationError naming the bad key."""
-    context = {**read_cdk_context(Path(args.project_dir)), **parse_assignments(args.context)}
-    config = MonitoringConfig.from_context(context)
+    config = MonitoringConfig.from_context(read_context(args))
     if getattr(args, "backend", None):
         config = config.with_backend(args.backend)
     return config, discover(config.monitor_modules)

@@ -125,8 +125,8 @@ class Assumptions:
             "of platform logs and "
             f"{self.batch_counter_log_bytes} bytes of pipeline counters per invocation",
             "not counted: free tiers, S3 storage of the invocation logs (Bedrock's, not ours), the "
-            "dispatcher's DynamoDB idempotency writes (one per log object), SQS on-failure queues, "
-            "pipeline-health alarms",
+            "dispatcher's DynamoDB idempotency and checkpoint writes (a few per log object), SQS on-failure "
+            "queues",
         ]
 
 
