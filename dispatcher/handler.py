@@ -31,12 +31,8 @@ metrics = Metrics()
 
 @dataclass
 class Runtime:
-    """Everything built once per container: settings, clients and the idempotent processing function."""
+    """Built once per container: the idempotent processing function (it holds settings and clients)."""
 
-    settings: DispatcherSettings
-    s3: object
-    kinesis: object
-    checkpoints: CheckpointStore
     process: Callable[..., dict]
     idempotency_config: object
 
@@ -67,7 +63,7 @@ def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: object
     def process(obj: ObjectRefDict) -> dict:
         return process_object(ObjectRef(**obj), settings=settings, s3=s3, kinesis=kinesis, checkpoints=checkpoints)
 
-    return Runtime(settings, s3, kinesis, checkpoints, process, config)
+    return Runtime(process, config)
 
 
 @functools.cache

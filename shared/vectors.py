@@ -17,9 +17,3 @@ def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cosine of each row of `a` with the same row of `b`. NaN rows (failed embeddings) stay NaN."""
     return np.clip(np.einsum("ij,ij->i", normalise_rows(a), normalise_rows(b)), -1.0, 1.0)
 
-
-def best_match(queries: np.ndarray, references: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each query row, the highest cosine to any reference row, and that reference's index."""
-    sims = normalise_rows(queries) @ normalise_rows(references).T
-    index = np.argmax(sims, axis=1)
-    return sims[np.arange(len(queries)), index], index

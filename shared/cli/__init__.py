@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from types import ModuleType
 
 
-EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_SOURCE = 3
 

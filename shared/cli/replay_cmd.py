@@ -23,13 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dashboard", help="dashboard HTML path (default: next to the store)")
     parser.add_argument("--no-dashboard", action="store_true", help="do not write the dashboard")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    parser.add_argument("--batch-size", type=int, default=512, help="records scored per batch (default 512)")
+    parser.add_argument("--batch-size", type=int, help="records scored per batch (default 512)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     add_session_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from shared.errors import ConfigurationError, SourceError
+    from shared.local.replay import DEFAULT_BATCH
 
     try:
         session = open_session(args)
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         except SourceError as exc:
             print(f"llm-monitor replay: {exc}", file=sys.stderr)
             return 3
-        totals = session.replay(sources, batch_size=args.batch_size, progress=not args.no_progress)
+        totals = session.replay(sources, batch_size=args.batch_size or DEFAULT_BATCH, progress=not args.no_progress)
         reports = session.evaluate()
         dashboard = None if args.no_dashboard else session.render(Path(args.dashboard) if args.dashboard else None, reports)
         summary = session.summary(totals, reports, dashboard)

@@ -15,7 +15,7 @@ from monitors.config import ApplicationResolver, MonitoringConfig, select_names
 from monitors.registry import MonitorRegistry
 from monitors.runner import MonitorRunner
 from shared.backends import Backends
-from shared.local.replay import AlarmReport, Replayer, ReplayTotals, evaluate_alarms
+from shared.local.replay import DEFAULT_BATCH, AlarmReport, Replayer, ReplayTotals, evaluate_alarms
 from shared.local.report import active_metrics, summary_dict
 from shared.local.store import MetricStore, default_store_path
 from shared.sources import LogSource, discover
@@ -60,7 +60,7 @@ class LocalSession:
     def discover(self, paths: Sequence[str]) -> list[LogSource]:
         return discover(paths)
 
-    def replayer(self, *, batch_size: int = 512, on_batch: object | None = None) -> Replayer:
+    def replayer(self, *, batch_size: int = DEFAULT_BATCH, on_batch: object | None = None) -> Replayer:
         return Replayer(
             store=self.store,
             runner=self.runner,
@@ -69,7 +69,7 @@ class LocalSession:
             on_batch=on_batch,  # type: ignore[arg-type]
         )
 
-    def replay(self, sources: Sequence[LogSource], *, batch_size: int = 512, progress: bool = True) -> ReplayTotals:
+    def replay(self, sources: Sequence[LogSource], *, batch_size: int = DEFAULT_BATCH, progress: bool = True) -> ReplayTotals:
         bar = None
         if progress and sources:
             from tqdm import tqdm

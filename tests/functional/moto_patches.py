@@ -37,7 +37,6 @@ class FakeAI:
 
     calls: Counter[str] = field(default_factory=Counter)
     throttle: Counter[str] = field(default_factory=Counter)  # api -> calls still to throttle
-    texts_embedded: list[int] = field(default_factory=list)  # lengths only
 
     def maybe_throttle(self, api: str, error_type: str) -> None:
         self.calls[api] += 1
@@ -58,7 +57,6 @@ def patched_ai() -> Iterator[FakeAI]:
     def invoke_model(self: BedrockRuntimeBackend, payload: dict, model_id: str) -> dict:
         state.maybe_throttle("InvokeModel", "ThrottlingException")
         text = payload["inputText"]
-        state.texts_embedded.append(len(text))
         dimensions = int(payload.get("dimensions", 1024))
         vector = model.encode([text])[0]
         # Titan returns the requested size; pad/cut the embedded model's vector to it.
