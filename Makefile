@@ -60,7 +60,7 @@ bench: setup-dev
 examples: setup-dev
 	$(BIN)/python -m examples.generate
 model: setup-dev
-	$(BIN)/python -m shared.embedded.build
+	$(BIN)/python -m tools.embedded_model.build
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .llm-monitor

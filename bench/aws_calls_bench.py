@@ -25,8 +25,8 @@ LAMBDA_BATCH = 100
 
 def main() -> None:
     from infra.workflow import render_definition
-    from monitors import handler
-    from monitors.config import MonitorEnvironment, MonitoringConfig
+    from monitors.aws import handler
+    from monitors.core.config import MonitorEnvironment, MonitoringConfig
     from moto.cloudwatch.responses import CloudWatchResponse
     from shared.backends.settings import BackendSettings
     from tests.functional.moto_patches import MotoSyncExpress, no_botocore_backoff, patched_ai

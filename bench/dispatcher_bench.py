@@ -47,7 +47,7 @@ class _Checkpoints:
 def measure(target_mb: int) -> None:
     from dispatcher.events import ObjectRef
     from dispatcher.handler import process_object
-    from shared.config import DispatcherSettings
+    from dispatcher.settings import DispatcherSettings
 
     path = bulk_file(target_mb=target_mb)
     kinesis = _Kinesis()

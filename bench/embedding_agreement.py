@@ -126,7 +126,7 @@ def run_throughput_child(model_dir: Path, n: int, uniform: bool) -> dict[str, fl
 def agreement(model: StaticEmbeddingModel, pairs: list[dict[str, str]]) -> None:
     from scipy.stats import pearsonr, spearmanr
 
-    from shared.embedded.minilm import MiniLM
+    from tools.embedded_model.minilm import MiniLM
     from shared.errors import ConfigurationError
 
     try:

@@ -33,12 +33,12 @@ def score_all(runner, records) -> float:
 
 
 def main() -> None:
-    from monitors.config import MonitoringConfig
-    from monitors.registry import discover
-    from monitors.runner import MonitorRunner
+    from monitors.core.config import MonitoringConfig
+    from monitors.core.registry import discover
+    from monitors.core.runner import MonitorRunner
     from shared.backends import Backends
 
-    print(f"monitors: cold import of monitors.handler {cold_import_ms('monitors.handler'):.0f} ms")
+    print(f"monitors: cold import of monitors.aws.handler {cold_import_ms('monitors.aws.handler'):.0f} ms")
     records = load_records()
     registry = discover()
     config = MonitoringConfig.from_context({"backend": "local"})

@@ -16,7 +16,7 @@ from bench.common import bulk_file, peak_rss_mb, run_module
 
 
 def measure(records: int) -> None:
-    from shared.cli import main as cli
+    from local_runtime.cli import main as cli
 
     path = bulk_file(records)
     with tempfile.TemporaryDirectory() as tmp:

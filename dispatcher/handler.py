@@ -19,7 +19,7 @@ from dispatcher.checkpoint import Checkpoint, CheckpointStore
 from dispatcher.events import ObjectRef, ObjectRefDict, objects_in_event
 from dispatcher.publisher import KinesisPublisher, PartiallyPublished
 from shared import pipeline_metrics as pm
-from shared.config import DispatcherSettings
+from dispatcher.settings import DispatcherSettings
 from shared.errors import OffloadedBodyMissing
 from shared.parsing import ParseStats, parse_stream
 from shared.sources import S3BodyResolver, is_log_key

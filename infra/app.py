@@ -18,16 +18,17 @@ from infra import bundling
 from infra.config import InfraConfig
 from infra.nag import add_checks
 from infra.stack import LlmMonitorStack, StackInputs
-from monitors.alarms import resolve_alarms
-from monitors.config import MonitoringConfig
-from monitors.registry import discover
-from shared.context import as_list, merge_context, read_cdk_context
+from monitors.core.alarms import resolve_alarms
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import discover
+from shared.context import merge_context, read_cdk_context
+from shared.values import parse_list
 
 
 def read_inputs(context: Mapping[str, object], env: Mapping[str, str] | None = None) -> StackInputs:
     """Validated configuration, the monitor registry and the resolved alarms."""
     merged = merge_context(context)
-    registry = discover(as_list(merged.get("monitorModules"), key="monitorModules"))
+    registry = discover(parse_list(merged.get("monitorModules"), key="monitorModules"))
     monitoring = MonitoringConfig.from_context(context, registry)
     infra = InfraConfig.from_context(context, env)
     inputs = StackInputs(monitoring, infra, registry, tuple(resolve_alarms(monitoring, registry)))

@@ -7,11 +7,14 @@ packages are copied in and the bloat pip leaves (byte code compiled for the buil
 type stubs, test suites, dist-info records and licences) is stripped. Docker is never needed: the
 `image` CDK insists on is a placeholder that is never pulled because local bundling always answers.
 
-Two assets: the dispatcher's (Powertools + `shared` + `dispatcher`) and the monitors' (+ numpy,
-rapidfuzz, `monitors`, `refusal_phrases` and any `monitorModules` package), the latter shared by every
-monitor Lambda (one `Code` object, one asset). Run-time dependencies come from pyproject.toml (one source
-of truth), pinned to the versions installed where the stack is synthesised — the versions the tests ran.
-boto3 is left out: the Lambda runtime provides it.
+Two assets, each holding what its function runs: the dispatcher's (Powertools and the project modules
+`dispatcher.handler` imports) and the monitors' (+ numpy, rapidfuzz and the modules the monitor handler
+and every monitor import, the phrase lists, any `monitorModules` package, and the embedded model and its
+libraries only with `backend=embedded`), the latter shared by every monitor Lambda (one `Code` object,
+one asset). Project modules are chosen by reading the imports (`module_closure`), so the local runtime,
+the CLI, the CDK code and the offline tools never travel. Run-time dependencies come from pyproject.toml
+(one source of truth), pinned to the versions installed where the stack is synthesised — the versions
+the tests ran. boto3 is left out: the Lambda runtime provides it.
 
 Asset hashes are computed here from the inputs (files, pins, runtime, platform), so skipping bundling
 (`skipBundling`) leaves the template byte-identical and CDK does not fingerprint the project directory.
@@ -19,6 +22,7 @@ Asset hashes are computed here from the inputs (files, pins, runtime, platform),
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -56,38 +60,64 @@ PLATFORM_TAGS = (
     "manylinux2014_aarch64",
 )
 #: Bump when the bundling procedure changes, so assets are rebuilt.
-BUNDLER_VERSION = "2"
+BUNDLER_VERSION = "3"
 
 #: Provided by the Lambda Python runtime; never bundled.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
-#: Progress bars for the CLI only.
-NOT_FOR_LAMBDA = frozenset({"tqdm"})
+#: Distributions our dependencies declare that no Lambda code path imports: the CLI's progress bars, and
+#: what `tokenizers` needs only to download models from the Hugging Face hub (the embedded model is read
+#: from files in the asset). Leaving them out keeps the `backend=embedded` asset far below Lambda's limit;
+#: `tests/infra/test_bundling.py` runs every monitor on both backends and checks none of them is imported.
+NOT_FOR_LAMBDA = frozenset(
+    {
+        "tqdm",
+        "huggingface-hub",
+        "hf-xet",
+        "fsspec",
+        "filelock",
+        "pyyaml",
+        "requests",
+        "urllib3",
+        "idna",
+        "certifi",
+        "charset-normalizer",
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "httpcore2",
+        "h11",
+        "anyio",
+        "sniffio",
+        "truststore",
+        "click",
+        "typer",
+        "typer-slim",
+        "shellingham",
+        "rich",
+        "packaging",
+    }
+)
 
-#: What each asset holds. `dependencies` names distributions of pyproject's `dependencies`.
+#: What each asset holds: the project modules its handler imports, directly or not (found by reading the
+#: code, see `module_closure`), and the wheels of these distributions from pyproject's `dependencies`.
 DISPATCHER_DEPENDENCIES = ("aws-lambda-powertools",)
-DISPATCHER_PACKAGES = ("shared", "dispatcher")
-MONITOR_PACKAGES = ("shared", "monitors", "refusal_phrases")
+DISPATCHER_ENTRY = "dispatcher.handler"
+MONITOR_ENTRY = "monitors.aws.handler"
+#: Every monitor module in `monitors/` is imported by discovery at start-up, so each is an entry point.
+MONITORS_PACKAGE = "monitors"
 EMBEDDED_MODEL_DIR = Path("shared") / "embedded" / "model"
 
 #: Parts of dependencies Lambda never loads, removed after pip (paths relative to the asset, globs allowed).
 PRUNED = {
-    # C headers, static libraries and pkg-config files (for compiling against numpy), the Fortran wrapper
-    # generator, PyInstaller hooks, and numpy's own test-only extension modules.
+    # C headers, static libraries and pkg-config files (for compiling against numpy), PyInstaller hooks,
+    # and numpy's own test-only extension modules.
     "numpy": (
         "numpy/_core/include",
         "numpy/_core/lib",
         "numpy/random/lib",
-        "numpy/f2py",
         "numpy/_pyinstaller",
         "numpy/_core/_*_tests.*.so",
         "numpy/_core/_simd.*.so",
-        # Subpackages numpy imports only on first attribute access, which our code never makes
-        # (random number generation, FFT, polynomials, masked arrays, test helpers): 5 MB.
-        "numpy/random",
-        "numpy/fft",
-        "numpy/polynomial",
-        "numpy/ma",
-        "numpy/testing",
     ),
     # HTTP/AppSync/Bedrock-agent routers (and the JWT helper built on them): these Lambdas consume S3
     # notifications and Kinesis batches. Powertools reaches event_handler elsewhere only to serialise
@@ -97,6 +127,18 @@ PRUNED = {
         "aws_lambda_powertools/utilities/auth_alpha",
     ),
 }
+#: Subpackages numpy imports only on first attribute access, which our code never makes (the Fortran
+#: wrapper generator, random numbers, FFT, polynomials, masked arrays, test helpers): 6 MB, removed when
+#: SciPy is not bundled. SciPy (under scikit-learn, under profanity-check: `backend=embedded`) runs
+#: `from numpy import *`, which loads every one of them.
+NUMPY_UNUSED_SUBPACKAGES = (
+    "numpy/f2py",
+    "numpy/random",
+    "numpy/fft",
+    "numpy/polynomial",
+    "numpy/ma",
+    "numpy/testing",
+)
 _IGNORED_DIRS = frozenset({"__pycache__", "tests", "test"})
 _IGNORED_SUFFIXES = (".pyc", ".pyo", ".pyi", ".pyx", ".pxd")
 _KEPT_DIST_INFO = frozenset({"METADATA", "entry_points.txt", "top_level.txt"})
@@ -154,17 +196,17 @@ def pinned_requirements(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(seen.values()))
 
 
-def runtime_dependencies(*, local_backend: bool) -> tuple[str, ...]:
-    """pyproject's run-time dependencies (plus the `local` extra for the embedded backend)."""
+def runtime_dependencies(*, embedded_backend: bool) -> tuple[str, ...]:
+    """pyproject's run-time dependencies (plus the `embedded` extra for the embedded backend)."""
     project = _pyproject()["project"]
     names = [Requirement(r).name for r in project["dependencies"]]
-    if local_backend:
-        names += [Requirement(r).name for r in project["optional-dependencies"]["local"]]
+    if embedded_backend:
+        names += [Requirement(r).name for r in project["optional-dependencies"]["embedded"]]
     return tuple(n for n in names if canonicalize_name(n) not in RUNTIME_PROVIDED | NOT_FOR_LAMBDA)
 
 
 def _package_root(module: str) -> Path | None:
-    """The directory (or single file) of the top-level package that holds `module`."""
+    """The directory (or single file) of the installed top-level package that holds `module`."""
     top = module.split(".", 1)[0]
     spec = importlib.util.find_spec(top)
     if spec is None:
@@ -174,34 +216,110 @@ def _package_root(module: str) -> Path | None:
     return Path(spec.origin) if spec.origin else None
 
 
+def _project_file(module: str, root: Path) -> Path | None:
+    """The source file of project module `module` (a package's `__init__.py`), or None if not ours."""
+    base = root.joinpath(*module.split("."))
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    return None
+
+
+def _imported_names(tree: ast.Module, module: str, is_package: bool) -> Iterator[str]:
+    """Every module name an import statement anywhere in the module could load (incl. lazy imports)."""
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{node.module}" if node.module else anchor
+            else:
+                base = node.module or ""
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)  # `from pkg import submodule`
+
+
+def module_closure(entries: Iterable[str], *, root: Path = PROJECT_ROOT) -> frozenset[str]:
+    """The project modules `entries` import, transitively, found by reading their code (no import runs).
+
+    Imports inside functions count too (the handlers import heavy modules lazily), so the closure is what
+    the function can ever load; third-party imports are left to the wheels.
+    """
+    seen: set[str] = set()
+    queue = list(entries)
+    while queue:
+        name = queue.pop()
+        if name in seen:
+            continue
+        path = _project_file(name, root)
+        if path is None:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        queue.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages run first
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        queue.extend(_imported_names(tree, name, path.name == "__init__.py"))
+    return frozenset(seen)
+
+
+def monitor_module_names(root: Path = PROJECT_ROOT) -> tuple[str, ...]:
+    """The built-in monitor modules discovery imports (every module at the top of `monitors/`)."""
+    return tuple(
+        sorted(f"{MONITORS_PACKAGE}.{p.stem}" for p in (root / MONITORS_PACKAGE).glob("*.py") if not p.stem.startswith("_"))
+    )
+
+
 @dataclass(frozen=True)
 class AssetSpec:
-    """One Lambda code asset: source packages, pinned wheels, and whether the embedded model goes in."""
+    """One Lambda code asset: project modules, external packages, pinned wheels, the embedded model or not."""
 
     name: str
-    packages: tuple[Path, ...]  # package directories or single-module files, absolute
+    modules: frozenset[str]  # project modules (dotted names) the function can import
     requirements: tuple[str, ...]
+    external_packages: tuple[Path, ...] = ()  # `monitorModules` packages installed outside the project
     include_embedded_model: bool = False
+    pruned: tuple[str, ...] = ()  # asset-specific removals on top of PRUNED (paths, globs allowed)
     platform_tags: tuple[str, ...] = PLATFORM_TAGS
     python_version: str = PYTHON_VERSION
+    root: Path = PROJECT_ROOT
 
     def source_files(self) -> Iterator[tuple[Path, Path]]:
-        """(absolute source, path inside the asset) for every file copied, in a stable order."""
-        for package in self.packages:
-            if package.is_file():
-                yield package, Path(package.name)
+        """(absolute source, path inside the asset) for every file copied, in a stable order.
+
+        Each module's file; the data files beside a package's `__init__.py` (phrase lists); the embedded
+        model when asked; external packages whole.
+        """
+        files: dict[Path, Path] = {}
+        for module in self.modules:
+            path = _project_file(module, self.root)
+            if path is None:
                 continue
-            for path in sorted(package.rglob("*")):
+            files[path.relative_to(self.root)] = path
+            if path.name == "__init__.py":
+                for data in path.parent.iterdir():
+                    if data.is_file() and data.suffix != ".py" and not _ignored(data.relative_to(self.root)):
+                        files[data.relative_to(self.root)] = data
+        if self.include_embedded_model:
+            for data in (self.root / EMBEDDED_MODEL_DIR).rglob("*"):
+                if data.is_file():
+                    files[data.relative_to(self.root)] = data
+        for package in self.external_packages:
+            if package.is_file():
+                files[Path(package.name)] = package
+                continue
+            for path in package.rglob("*"):
                 relative = path.relative_to(package.parent)
-                if not path.is_file() or _ignored(relative):
-                    continue
-                if not self.include_embedded_model and _within(relative, EMBEDDED_MODEL_DIR):
-                    continue
-                yield path, relative
+                if path.is_file() and not _ignored(relative):
+                    files[relative] = path
+        for relative in sorted(files):
+            yield files[relative], relative
 
     def asset_hash(self) -> str:
         digest = hashlib.sha256()
-        procedure = (BUNDLER_VERSION, repr(sorted(PRUNED.items())), self.name, self.python_version)
+        procedure = (BUNDLER_VERSION, repr(sorted(PRUNED.items())), repr(self.pruned), self.name, self.python_version)
         for part in (*procedure, *self.platform_tags, *self.requirements):
             digest.update(part.encode() + b"\0")
         for source, relative in self.source_files():
@@ -216,29 +334,30 @@ def _ignored(relative: Path) -> bool:
     return any(part in _IGNORED_DIRS for part in inner_dirs) or relative.name.endswith(_IGNORED_SUFFIXES)
 
 
-def _within(relative: Path, directory: Path) -> bool:
-    return relative.parts[: len(directory.parts)] == directory.parts
-
-
 def dispatcher_asset() -> AssetSpec:
     return AssetSpec(
         name="dispatcher",
-        packages=tuple(PROJECT_ROOT / p for p in DISPATCHER_PACKAGES),
+        modules=module_closure([DISPATCHER_ENTRY]),
         requirements=pinned_requirements(DISPATCHER_DEPENDENCIES),
     )
 
 
-def monitor_asset(*, local_backend: bool, monitor_modules: Sequence[str] = ()) -> AssetSpec:
-    packages = [PROJECT_ROOT / p for p in MONITOR_PACKAGES]
+def monitor_asset(*, embedded_backend: bool, monitor_modules: Sequence[str] = ()) -> AssetSpec:
+    """The asset every monitor Lambda runs: the handler, every built-in monitor and `monitorModules`."""
+    entries = [MONITOR_ENTRY, *monitor_module_names(), *monitor_modules]
+    external: list[Path] = []
     for module in monitor_modules:
-        root = _package_root(module)
-        if root is not None and root not in packages and root.name not in MONITOR_PACKAGES:
-            packages.append(root)
+        if _project_file(module, PROJECT_ROOT) is None:
+            root = _package_root(module)
+            if root is not None and root not in external:
+                external.append(root)
     return AssetSpec(
         name="monitors",
-        packages=tuple(packages),
-        requirements=pinned_requirements(runtime_dependencies(local_backend=local_backend)),
-        include_embedded_model=local_backend,
+        modules=module_closure(entries),
+        requirements=pinned_requirements(runtime_dependencies(embedded_backend=embedded_backend)),
+        external_packages=tuple(external),
+        include_embedded_model=embedded_backend,
+        pruned=() if embedded_backend else NUMPY_UNUSED_SUBPACKAGES,
     )
 
 
@@ -260,6 +379,9 @@ def pip_command(spec: AssetSpec, target: Path) -> list[str]:
         "--only-binary=:all:",
         "--upgrade",
     ]
+    if all("==" in r for r in spec.requirements):
+        # The requirements are the whole pinned closure already (minus NOT_FOR_LAMBDA): pip adds nothing.
+        command.append("--no-deps")
     for tag in spec.platform_tags:
         command += ["--platform", tag]
     return command + list(spec.requirements)
@@ -276,7 +398,7 @@ def build_asset(spec: AssetSpec, output_dir: Path) -> None:
                 f"Python {spec.python_version}:\n{result.stderr.strip()[-4000:]}"
             )
     strip_dependencies(output_dir)
-    prune(output_dir)
+    prune(output_dir, spec.pruned)
     for source, relative in spec.source_files():
         destination = output_dir / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -300,12 +422,11 @@ def strip_dependencies(root: Path) -> None:
             path.unlink()
 
 
-def prune(root: Path) -> None:
-    """Remove the PRUNED parts of the dependencies."""
-    for patterns in PRUNED.values():
-        for pattern in patterns:
-            for path in root.glob(pattern):
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+def prune(root: Path, extra: Sequence[str] = ()) -> None:
+    """Remove the PRUNED parts of the dependencies, and `extra` (an asset's own removals)."""
+    for pattern in (*(p for patterns in PRUNED.values() for p in patterns), *extra):
+        for path in root.glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def directory_size(root: Path) -> int:

@@ -1,4 +1,4 @@
-"""Infrastructure-only configuration, read from the same CDK context as `monitors.config.MonitoringConfig`.
+"""Infrastructure-only configuration, read from the same CDK context as `monitors.core.config.MonitoringConfig`.
 
 The monitoring keys (`namespace`, `backend`, `monitors.*`, `monitorModules`, `alarms.*`, `alarmModelIds`,
 `applicationDimension.*`, `embeddings.*`) belong to `MonitoringConfig` and are not repeated here. This
@@ -34,8 +34,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from shared.config import DispatcherSettings
-from shared.context import as_bool, as_int, as_mapping, merge_context
+from dispatcher.settings import DispatcherSettings
+from shared.context import merge_context
+from shared.values import parse_bool, parse_int, parse_mapping
 from shared.errors import ConfigurationError
 from shared.truncation import FieldLimits
 
@@ -107,7 +108,7 @@ class StreamSettings:
 
 @dataclass(frozen=True)
 class DispatcherLambdaSettings:
-    """The dispatcher's sizing and its DispatcherSettings knobs (names and bounds live in shared.config)."""
+    """The dispatcher's sizing and its DispatcherSettings knobs (names and bounds live in dispatcher.settings)."""
 
     memory_mb: int = 512
     timeout_seconds: int = 300
@@ -174,16 +175,16 @@ class InfraConfig:
             )
         log_bucket = LogBucketSettings(
             existing_bucket_name=existing_name,
-            expiration_days=as_int(
+            expiration_days=parse_int(
                 bucket.get("expirationDays", 90), key="logBucket.expirationDays", minimum=1, maximum=36_500
             ),
-            noncurrent_expiration_days=as_int(
+            noncurrent_expiration_days=parse_int(
                 bucket.get("noncurrentExpirationDays", 7),
                 key="logBucket.noncurrentExpirationDays",
                 minimum=1,
                 maximum=36_500,
             ),
-            access_logs=as_bool(bucket.get("accessLogs", True), key="logBucket.accessLogs"),
+            access_logs=parse_bool(bucket.get("accessLogs", True), key="logBucket.accessLogs"),
         )
 
         stream_ctx = _section(ctx, "stream", {"mode", "shards", "retentionHours"})
@@ -194,8 +195,8 @@ class InfraConfig:
             raise ConfigurationError("stream.shards", "applies only with stream.mode=provisioned")
         stream = StreamSettings(
             mode=mode,
-            shards=as_int(stream_ctx.get("shards", 1), key="stream.shards", minimum=1, maximum=500),
-            retention_hours=as_int(
+            shards=parse_int(stream_ctx.get("shards", 1), key="stream.shards", minimum=1, maximum=500),
+            retention_hours=parse_int(
                 stream_ctx.get("retentionHours", 24), key="stream.retentionHours", minimum=24, maximum=8760
             ),
         )
@@ -206,7 +207,7 @@ class InfraConfig:
             raise ConfigurationError("alarmEmail", f"is not an e-mail address: {alarm_email!r}")
 
         workflow = _section(ctx, "workflow", {"mapConcurrency"})
-        retention = as_int(ctx.get("logRetentionDays", 30), key="logRetentionDays")
+        retention = parse_int(ctx.get("logRetentionDays", 30), key="logRetentionDays")
         if retention not in LOG_RETENTION_DAYS:
             raise ConfigurationError(
                 "logRetentionDays",
@@ -217,33 +218,33 @@ class InfraConfig:
             "pipelineAlarms",
             {"iteratorAgeSeconds", "malformedLinesThreshold", "scoringFailuresThreshold"},
         )
-        skip = as_bool(ctx.get("skipBundling", False), key="skipBundling") or as_bool(
+        skip = parse_bool(ctx.get("skipBundling", False), key="skipBundling") or parse_bool(
             env.get(SKIP_BUNDLING_ENV) or False, key=SKIP_BUNDLING_ENV
         )
         return cls(
             stack_name=stack_name,
             log_bucket=log_bucket,
-            invocation_logging=as_bool(ctx.get("invocationLogging", False), key="invocationLogging"),
+            invocation_logging=parse_bool(ctx.get("invocationLogging", False), key="invocationLogging"),
             stream=stream,
             dispatcher=_dispatcher(ctx),
             alarm_email=alarm_email,
-            workflow_map_concurrency=as_int(
+            workflow_map_concurrency=parse_int(
                 workflow.get("mapConcurrency", 4), key="workflow.mapConcurrency", minimum=1, maximum=40
             ),
             log_retention_days=retention,
             pipeline_alarms=PipelineAlarmSettings(
-                iterator_age_seconds=as_int(
+                iterator_age_seconds=parse_int(
                     pipeline.get("iteratorAgeSeconds", 600),
                     key="pipelineAlarms.iteratorAgeSeconds",
                     minimum=60,
                     maximum=7 * 86_400,
                 ),
-                malformed_lines_threshold=as_int(
+                malformed_lines_threshold=parse_int(
                     pipeline.get("malformedLinesThreshold", 0),
                     key="pipelineAlarms.malformedLinesThreshold",
                     minimum=0,
                 ),
-                scoring_failures_threshold=as_int(
+                scoring_failures_threshold=parse_int(
                     pipeline.get("scoringFailuresThreshold", 10),
                     key="pipelineAlarms.scoringFailuresThreshold",
                     minimum=0,
@@ -254,7 +255,7 @@ class InfraConfig:
 
 
 def _section(ctx: Mapping[str, object], name: str, known: set[str]) -> dict[str, object]:
-    values = as_mapping(ctx.get(name), key=name)
+    values = parse_mapping(ctx.get(name), key=name)
     for key in values:
         if key not in known:
             raise ConfigurationError(f"{name}.{key}", f"unknown setting; known: {', '.join(sorted(known))}")
@@ -275,7 +276,7 @@ def _dispatcher(ctx: Mapping[str, object]) -> DispatcherLambdaSettings:
         message = str(exc).split(": ", 1)[-1]
         raise ConfigurationError(f"dispatcher.{key}", message) from None
     sizing = {
-        key: as_int(raw.get(key, default), key=f"dispatcher.{key}", minimum=low, maximum=high)
+        key: parse_int(raw.get(key, default), key=f"dispatcher.{key}", minimum=low, maximum=high)
         for (key, (low, high)), default in zip(_DISPATCHER_LAMBDA_KEYS.items(), (512, 300), strict=True)
     }
     return DispatcherLambdaSettings(

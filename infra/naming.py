@@ -1,6 +1,6 @@
 """Names and console links, written once: construct ids, dashboard, saved queries, alarm prefixes.
 
-Monitor alarm names come from `monitors.alarms.alarm_name` (shared with the local runtime); everything
+Monitor alarm names come from `monitors.core.alarms.alarm_name` (shared with the local runtime); everything
 here is infrastructure-only.
 """
 

@@ -1,6 +1,6 @@
 """Alarms, the alarm topic, the dashboard and the saved Logs Insights queries.
 
-Monitor alarms are exactly `monitors.alarms.resolve_alarms(...)` — the list the local runtime evaluates:
+Monitor alarms are exactly `monitors.core.alarms.resolve_alarms(...)` — the list the local runtime evaluates:
 per alarmed metric one all-models alarm on the dimensionless aggregate series that every monitor emits
 (so every model id is covered, including ones nobody configured: CloudWatch alarms need fixed
 dimensions, and a metric-math SEARCH cannot be alarmed on) plus one per model id in `alarmModelIds`.
@@ -55,10 +55,10 @@ from infra.config import InfraConfig
 from infra.naming import construct_id, dashboard_name, logs_insights_url, pipeline_alarm_prefix, query_name
 from infra.pipeline import Ingest, MonitorFunction
 from infra.workflow import TextAnalysisWorkflow
-from monitors.alarms import AlarmDefinition
-from monitors.config import MonitoringConfig
-from monitors.registry import MonitorRegistry
-from monitors.spec import AlarmSpec, Comparison, MetricSpec, MissingData
+from monitors.core.alarms import AlarmDefinition
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry
+from monitors.core.spec import AlarmSpec, Comparison, MetricSpec, MissingData
 from shared import pipeline_metrics as pm
 
 PERIOD = Duration.minutes(5)

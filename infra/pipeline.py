@@ -38,15 +38,15 @@ from infra.nag import acknowledge, arn_finding
 from infra.naming import construct_id
 from infra.storage import LOG_PREFIX
 from infra.workflow import TextAnalysisWorkflow
-from monitors.config import MonitoringConfig
-from monitors.registry import MonitorRegistry
-from monitors.spec import Capability, LambdaSpec
-from shared.backends.settings import BackendSettings
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry
+from monitors.core.spec import Capability, LambdaSpec
+from shared.backends.settings import AWS, BackendSettings
 from shared.errors import ConfigurationError
 
 LOG_SUFFIX = ".json.gz"
 DISPATCHER_HANDLER = "dispatcher.handler.lambda_handler"
-MONITOR_HANDLER = "monitors.handler.lambda_handler"
+MONITOR_HANDLER = "monitors.aws.handler.lambda_handler"
 #: Failed records and events wait this long in their on-failure queue (SQS maximum).
 FAILURE_RETENTION = Duration.days(14)
 _MIN_RECORD_AGE, _MAX_RECORD_AGE = 60, 604_800
@@ -258,7 +258,7 @@ class MonitorFunctions(Construct):
             scope_ = Construct(self, base)
             env = monitoring.monitor_env(name)
             env["POWERTOOLS_SERVICE_NAME"] = f"llm-monitor-{name}"
-            if Capability.TEXT_ANALYSIS in needs and backend.kind == "aws":
+            if Capability.TEXT_ANALYSIS in needs and backend.kind == AWS:
                 if workflow is None:  # the stack creates it whenever a monitor needs it
                     raise RuntimeError(f"monitor {name!r} needs the text-analysis workflow")
                 env[BackendSettings.WORKFLOW_ENV] = workflow.state_machine.state_machine_arn
@@ -301,7 +301,7 @@ class MonitorFunctions(Construct):
         backend: BackendSettings,
         workflow: TextAnalysisWorkflow | None,
     ) -> None:
-        if backend.kind != "aws":
+        if backend.kind != AWS:
             return  # the embedded models run inside the function
         if Capability.EMBEDDINGS in needs:
             role.add_to_policy(

@@ -23,10 +23,11 @@ from infra.observability import Observability
 from infra.pipeline import Ingest, MonitorFunctions, event_source_settings, retention
 from infra.storage import InvocationLogBucket, InvocationLogging
 from infra.workflow import TextAnalysisWorkflow
-from monitors.alarms import AlarmDefinition
-from monitors.config import MonitoringConfig
-from monitors.registry import MonitorRegistry
-from monitors.spec import Capability
+from monitors.core.alarms import AlarmDefinition
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry
+from monitors.core.spec import Capability
+from shared.backends.settings import AWS, EMBEDDED
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class StackInputs:
 
     @property
     def workflow_needed(self) -> bool:
-        return self.monitoring.backend.kind == "aws" and Capability.TEXT_ANALYSIS in self.needs()
+        return self.monitoring.backend.kind == AWS and Capability.TEXT_ANALYSIS in self.needs()
 
     def validate(self) -> None:
         """Checks that need both configurations; each raises ConfigurationError naming its key."""
@@ -104,7 +105,7 @@ class LlmMonitorStack(Stack):
         dispatcher_code = bundling.lambda_code(bundling.dispatcher_asset())
         monitor_code = bundling.lambda_code(
             bundling.monitor_asset(
-                local_backend=monitoring.backend.kind == "local", monitor_modules=monitoring.monitor_modules
+                embedded_backend=monitoring.backend.kind == EMBEDDED, monitor_modules=monitoring.monitor_modules
             )
         )
         self.ingest = Ingest(

@@ -6,10 +6,10 @@ defaults), `OptionSpec`s and `needs`, implement `score`. See README "Adding a mo
 
 from __future__ import annotations
 
-from monitors.base import Monitor
-from monitors.registry import MonitorRegistry, discover
-from monitors.results import RecordResult
-from monitors.spec import (
+from monitors.core.base import Monitor
+from monitors.core.registry import MonitorRegistry, discover
+from monitors.core.results import RecordResult
+from monitors.core.spec import (
     AlarmSpec,
     Capability,
     Comparison,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from monitors.base import Monitor
-from monitors.results import RecordResult
-from monitors.spec import (
+from monitors.core.base import Monitor
+from monitors.core.results import RecordResult
+from monitors.core.spec import (
     AlarmSpec,
     Capability,
     Comparison,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from shared.backends.embedding_cache import CachingEmbeddings
-from shared.backends.settings import BackendSettings
+from shared.backends.settings import AWS, BackendSettings
 from shared.backends.types import (
     EmbeddingBackend,
     SentimentScores,
@@ -58,7 +58,7 @@ class Backends:
     @cached_property
     def embeddings(self) -> CachingEmbeddings:
         inner: EmbeddingBackend
-        if self.settings.kind == "aws":
+        if self.settings.kind == AWS:
             from shared.backends.titan import TitanEmbeddings
 
             inner = TitanEmbeddings(
@@ -69,14 +69,14 @@ class Backends:
                 concurrency=self.settings.embedding_concurrency,
             )
         else:
-            from shared.backends.local_embeddings import LocalEmbeddings
+            from shared.backends.embedded_embeddings import EmbeddedEmbeddings
 
-            inner = LocalEmbeddings()
+            inner = EmbeddedEmbeddings()
         return CachingEmbeddings(inner, max_entries=self.settings.embedding_cache_size)
 
     @cached_property
     def text_analysis(self) -> TextAnalysisBackend:
-        if self.settings.kind == "aws":
+        if self.settings.kind == AWS:
             from shared.backends.comprehend_backends import (
                 ComprehendWorkflowBackend,
                 DirectComprehendBackend,
@@ -88,6 +88,6 @@ class Backends:
                     SyncExpressRunner(self._client("stepfunctions")), self.settings.workflow_arn
                 )
             return DirectComprehendBackend(self._client("comprehend"))
-        from shared.backends.local_text import LocalTextAnalysis
+        from shared.backends.embedded_text import EmbeddedTextAnalysis
 
-        return LocalTextAnalysis()
+        return EmbeddedTextAnalysis()

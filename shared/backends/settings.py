@@ -6,16 +6,29 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from shared.config import env_int
 from shared.errors import ConfigurationError
 from shared.limits import TITAN_EMBED_DIMENSIONS, TITAN_EMBED_MODEL_ID
+from shared.values import env_bool, env_int
 
-BACKEND_KINDS = ("aws", "local")
+AWS = "aws"
+EMBEDDED = "embedded"
+BACKEND_KINDS = (AWS, EMBEDDED)
+#: Older spellings still accepted (and normalised): "local" was the embedded backend's first name.
+BACKEND_ALIASES = {"local": EMBEDDED}
+
+
+def backend_kind(value: object, *, key: str = "backend") -> str:
+    """`aws` or `embedded` (alias `local`); ConfigurationError names `key` otherwise."""
+    kind = BACKEND_ALIASES.get(str(value), str(value))
+    if kind not in BACKEND_KINDS:
+        choices = ", ".join((*BACKEND_KINDS, *BACKEND_ALIASES))
+        raise ConfigurationError(key, f"must be one of {choices}, got {value!r}")
+    return kind
 
 
 @dataclass(frozen=True)
 class BackendSettings:
-    kind: str = "local"
+    kind: str = EMBEDDED
     embedding_model_id: str = TITAN_EMBED_MODEL_ID
     embedding_dimensions: int = 512
     embedding_normalize: bool = True
@@ -31,8 +44,7 @@ class BackendSettings:
     WORKFLOW_ENV = "LLM_MONITOR_WORKFLOW_ARN"
 
     def __post_init__(self) -> None:
-        if self.kind not in BACKEND_KINDS:
-            raise ConfigurationError("backend", f"must be one of {', '.join(BACKEND_KINDS)}, got {self.kind!r}")
+        object.__setattr__(self, "kind", backend_kind(self.kind))
         if self.embedding_dimensions not in TITAN_EMBED_DIMENSIONS:
             raise ConfigurationError(
                 "embeddings.dimensions", f"must be one of {TITAN_EMBED_DIMENSIONS}, got {self.embedding_dimensions}"
@@ -41,7 +53,7 @@ class BackendSettings:
             raise ConfigurationError("embeddings.maxConcurrency", "must be between 1 and 64")
 
     def with_kind(self, kind: str) -> BackendSettings:
-        return replace(self, kind=kind)
+        return replace(self, kind=backend_kind(kind))
 
     def to_env(self) -> dict[str, str]:
         env = {
@@ -59,10 +71,10 @@ class BackendSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> BackendSettings:
         env = os.environ if env is None else env
         return cls(
-            kind=env.get(cls.KIND_ENV, "aws"),
+            kind=backend_kind(env.get(cls.KIND_ENV) or AWS, key=cls.KIND_ENV),
             embedding_model_id=env.get(cls.MODEL_ENV, TITAN_EMBED_MODEL_ID),
             embedding_dimensions=env_int(env, cls.DIMENSIONS_ENV, 512, minimum=1),
-            embedding_normalize=env.get(cls.NORMALIZE_ENV, "true").lower() != "false",
+            embedding_normalize=env_bool(env, cls.NORMALIZE_ENV, True),
             embedding_concurrency=env_int(env, cls.CONCURRENCY_ENV, 8, minimum=1, maximum=64),
             workflow_arn=env.get(cls.WORKFLOW_ENV) or None,
         )

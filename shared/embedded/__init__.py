@@ -1,9 +1,9 @@
 """Embedded text embeddings for the local runtime: no download at run time, no torch in the run path.
 
 ``load_default_model()`` returns the static model committed under ``shared/embedded/model/`` (distilled from
-all-MiniLM-L6-v2 by ``python -m shared.embedded.build``), loaded once per process because every monitor
-that needs embeddings shares it. ``shared.embedded.minilm`` (the numpy reference network) and
-``shared.embedded.build`` are offline tools and are not imported here.
+all-MiniLM-L6-v2 by ``python -m tools.embedded_model.build``), loaded once per process because every monitor
+that needs embeddings shares it. ``tools.embedded_model.minilm`` (the numpy reference network) and
+``tools.embedded_model.build`` are offline tools and are not imported here.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Why a static model: the local runtime and the Lambdas need prompt/completion embeddings at thousands of
 texts per second on two cores, with nothing downloaded at run time and no torch in the run path. A text's
 vector is the sum of its tokens' rows in a precomputed (vocab, dim) matrix, L2-normalised; the rows already
-carry their frequency weights (see ``shared.embedded.build``), so pooling is one gather-and-sum per text.
+carry their frequency weights (see ``tools.embedded_model.build``), so pooling is one gather-and-sum per text.
 The cost is context: word order and negation are invisible, so cosines track
 MiniLM's only approximately (``bench/embedding_agreement.py`` measures how well).
 
@@ -90,7 +90,7 @@ class StaticEmbeddingModel:
             raise ConfigurationError(
                 _CONFIG_KEY,
                 f"{directory} is not a built embedding model (missing {', '.join(missing)}); "
-                "build one with `python -m shared.embedded.build`",
+                "build one with `python -m tools.embedded_model.build`",
             )
         manifest = json.loads(files[MANIFEST_FILE].read_text(encoding="utf-8"))
         try:

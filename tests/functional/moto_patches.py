@@ -21,7 +21,7 @@ from moto.bedrockruntime.models import BedrockRuntimeBackend
 from moto.comprehend.responses import ComprehendResponse
 from moto.core.exceptions import JsonRESTError
 
-from shared.backends.local_text import LocalTextAnalysis
+from shared.backends.embedded_text import EmbeddedTextAnalysis
 from shared.limits import COMPREHEND_SENTIMENT_BATCH_MAX_DOCS, COMPREHEND_TOXICITY_MAX_SEGMENTS
 
 
@@ -52,7 +52,7 @@ def patched_ai() -> Iterator[FakeAI]:
 
     state = FakeAI()
     model = load_default_model()
-    local = LocalTextAnalysis()
+    local = EmbeddedTextAnalysis()
 
     def invoke_model(self: BedrockRuntimeBackend, payload: dict, model_id: str) -> dict:
         state.maybe_throttle("InvokeModel", "ThrottlingException")

@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from monitors.alarms import resolve_alarms
-from monitors.config import MonitoringConfig
-from monitors.registry import discover
-from shared.local.dashboard import ALARM_FILL, PALETTE, THRESHOLD_COLOR, render_dashboard
-from shared.local.store import MetricStore
-from shared.local.alarm_state import AlarmState
-from shared.local.alarm_timeline import StateChange
+from monitors.core.alarms import resolve_alarms
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import discover
+from local_runtime.dashboard import ALARM_FILL, PALETTE, THRESHOLD_COLOR, render_dashboard
+from local_runtime.store import MetricStore
+from local_runtime.alarm_state import AlarmState
+from local_runtime.alarm_timeline import StateChange
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from shared.cli import main
+from local_runtime.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "logs"
@@ -94,10 +94,10 @@ def test_bad_configuration_and_missing_paths_are_clear_errors(tmp_path: Path, ca
 
 
 def test_watch_processes_new_files_once_and_reports_alarm_changes(tmp_path: Path) -> None:
-    from monitors.config import MonitoringConfig
-    from monitors.registry import discover
-    from shared.cli.watch_cmd import Watcher
-    from shared.local.session import LocalSession
+    from monitors.core.config import MonitoringConfig
+    from monitors.core.registry import discover
+    from local_runtime.cli.watch_cmd import Watcher
+    from local_runtime.session import LocalSession
 
     incoming = tmp_path / "incoming"
     (incoming / "09").mkdir(parents=True)

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from monitors import handler
-from monitors.config import MonitorEnvironment, MonitoringConfig
+from monitors.aws import handler
+from monitors.core.config import MonitorEnvironment, MonitoringConfig
 from shared.records import InvocationRecord
 from shared.sampling import is_sampled
 from tests.functional.moto_patches import FakeAI, fake_ai, no_botocore_backoff  # noqa: F401  (fixture)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.cli import main
+from local_runtime.cli import main
 from tests.functional.conftest import LOG_PREFIX, boto, gz_lines
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"

@@ -16,8 +16,8 @@ import boto3
 import pytest
 
 from infra.workflow import render_definition
-from monitors import handler
-from monitors.config import MonitorEnvironment, MonitoringConfig
+from monitors.aws import handler
+from monitors.core.config import MonitorEnvironment, MonitoringConfig
 from shared.backends.settings import BackendSettings
 from tests.functional.moto_patches import FakeAI, MotoSyncExpress, fake_ai, no_botocore_backoff  # noqa: F401
 from tests.functional.test_monitor_handler import emf_documents, kinesis_event, per_record, record

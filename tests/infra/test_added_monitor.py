@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from infra.pipeline import MONITOR_HANDLER
-from monitors.alarms import resolve_alarms
+from monitors.core.alarms import resolve_alarms
 from tests.infra import sample_monitor
 from tests.infra.conftest import SAMPLE_MODULE, Synthesized
 from tests.infra.test_stack import dashboard_widgets, monitor_function, statements

@@ -20,7 +20,21 @@ from infra.pipeline import DISPATCHER_HANDLER, MONITOR_HANDLER
 from tests.infra.conftest import Synthesized, base_context
 
 #: Lambda's own "250 MB" unzipped limit is 262,144,000 bytes, i.e. MiB; the goal is counted the same way.
+LAMBDA_LIMIT_BYTES = 250 * 1024 * 1024
+#: Our goal for the default (aws) backend and for the dispatcher.
 LIMIT_BYTES = 50 * 1024 * 1024
+#: Project packages no Lambda runs: the laptop runtime and CLI, the CDK app, offline tools, demo data.
+NEVER_BUNDLED = ("local_runtime", "infra", "tools", "examples", "bench", "tests")
+
+
+def assert_only_what_the_function_runs(asset: Path, spec: bundling.AssetSpec) -> None:
+    for package in NEVER_BUNDLED:
+        assert not (asset / package).exists(), f"{package} is not Lambda code"
+    for package in ("shared", "monitors", "dispatcher", "refusal_phrases"):
+        for path in (asset / package).rglob("*.py") if (asset / package).is_dir() else ():
+            relative = path.relative_to(asset).with_suffix("")
+            module = ".".join(relative.parts[:-1] if relative.name == "__init__" else relative.parts)
+            assert module in spec.modules, f"{module} is bundled but the handler never imports it"
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +71,12 @@ def test_monitor_asset_holds_packages_and_wheels_and_is_under_the_goal(bundled: 
         "jmespath",
     ):
         assert (asset / package).is_dir(), package
-    assert (asset / "monitors" / "base.py").is_file()
+    assert (asset / "monitors" / "core" / "base.py").is_file()
+    assert (asset / "monitors" / "aws" / "handler.py").is_file()
+    assert_only_what_the_function_runs(asset, bundling.monitor_asset(embedded_backend=False))
+    assert not (asset / "monitors" / "core" / "alarms.py").exists(), "alarm resolution runs at synth, not in Lambda"
     assert list((asset / "refusal_phrases").glob("*.txt")), "phrase files travel with the package"
-    assert not (asset / "shared" / "embedded" / "model").exists(), "embedded model only for backend=local"
+    assert not (asset / "shared" / "embedded" / "model").exists(), "embedded model only for backend=embedded"
     assert not (asset / "boto3").exists()
     # Built for the Lambda: CPython 3.14 on aarch64 Linux.
     extensions = [p.name for p in (asset / "numpy" / "_core").glob("_multiarray_umath*.so")]
@@ -79,6 +96,8 @@ def test_dispatcher_asset_is_small_and_self_contained(bundled: tuple[dict, Path]
     (asset,) = asset_dirs(template, outdir, DISPATCHER_HANDLER)
     assert (asset / "dispatcher" / "handler.py").is_file() and (asset / "aws_lambda_powertools").is_dir()
     assert not (asset / "numpy").exists() and not (asset / "monitors").exists()
+    assert_only_what_the_function_runs(asset, bundling.dispatcher_asset())
+    assert not (asset / "shared" / "backends").exists() and not (asset / "shared" / "embedded").exists()
     size = directory_size(asset)
     print(f"dispatcher asset: {size:,} bytes ({size / 2**20:.1f} MiB) unzipped")
     assert size < LIMIT_BYTES
@@ -94,14 +113,14 @@ def test_dispatcher_asset_is_small_and_self_contained(bundled: tuple[dict, Path]
 
 @pytest.mark.slow
 def test_asset_hash_is_stable_and_follows_the_inputs() -> None:
-    first = bundling.monitor_asset(local_backend=False)
-    assert first.asset_hash() == bundling.monitor_asset(local_backend=False).asset_hash()
-    assert first.asset_hash() != bundling.monitor_asset(local_backend=True).asset_hash()
+    first = bundling.monitor_asset(embedded_backend=False)
+    assert first.asset_hash() == bundling.monitor_asset(embedded_backend=False).asset_hash()
+    assert first.asset_hash() != bundling.monitor_asset(embedded_backend=True).asset_hash()
     assert first.asset_hash() != bundling.dispatcher_asset().asset_hash()
 
 
 def test_pip_command_targets_the_lambda_platform() -> None:
-    spec = bundling.monitor_asset(local_backend=False)
+    spec = bundling.monitor_asset(embedded_backend=False)
     command = bundling.pip_command(spec, Path("/tmp/x"))
     assert "--only-binary=:all:" in command and "--no-compile" in command
     assert command[command.index("--python-version") + 1] == bundling.PYTHON_VERSION == "3.14"
@@ -116,13 +135,29 @@ def test_pip_command_targets_the_lambda_platform() -> None:
     assert "numpy" not in dispatcher and "aws-lambda-powertools" in dispatcher
 
 
-def test_local_backend_bundles_the_embedded_model() -> None:
-    spec = bundling.monitor_asset(local_backend=True)
+@pytest.mark.slow
+def test_embedded_backend_asset_fits_lambda(tmp_path: Path) -> None:
+    """`backend=embedded` adds tokenizers, VADER, profanity-check (scikit-learn, SciPy) and the model."""
+    spec = bundling.monitor_asset(embedded_backend=True)
+    bundling.build_asset(spec, tmp_path)
+    assert (tmp_path / "shared" / "embedded" / "model" / "embeddings.npy").is_file()
+    for package in ("tokenizers", "vaderSentiment", "profanity_check", "sklearn", "scipy"):
+        assert (tmp_path / package).is_dir(), package
+    for package in ("huggingface_hub", "hf_xet", "requests", "tqdm", "yaml"):
+        assert not (tmp_path / package).exists(), f"{package} is never imported in Lambda"
+    assert_only_what_the_function_runs(tmp_path, spec)
+    size = directory_size(tmp_path)
+    print(f"monitor asset (backend=embedded): {size:,} bytes ({size / 2**20:.1f} MiB) unzipped")
+    assert size < LAMBDA_LIMIT_BYTES
+
+
+def test_embedded_backend_bundles_the_embedded_model() -> None:
+    spec = bundling.monitor_asset(embedded_backend=True)
     files = {relative.as_posix() for _, relative in spec.source_files()}
     assert any(f.startswith("shared/embedded/model/") for f in files)
     assert not any(
         f.startswith("shared/embedded/model/")
-        for _, f in ((s, r.as_posix()) for s, r in bundling.monitor_asset(local_backend=False).source_files())
+        for _, f in ((s, r.as_posix()) for s, r in bundling.monitor_asset(embedded_backend=False).source_files())
     )
     assert "tokenizers" in {r.split("==")[0] for r in spec.requirements}
 
@@ -149,9 +184,23 @@ def test_template_does_not_depend_on_skipping(bundled: tuple[dict, Path], defaul
 
 
 LAMBDA_SCORING = """
-import io, json, sys
-from monitors.config import MonitorEnvironment, MonitoringConfig
-from monitors import handler
+import importlib.abc, importlib.metadata, io, json, sys
+
+# What the asset leaves out cannot be imported: a finder refuses it, as its absence would on Lambda.
+owners = importlib.metadata.packages_distributions()
+absent_tops = {t for t, dists in owners.items() if any(d.lower().replace("_", "-") in NOT_FOR_LAMBDA for d in dists)}
+absent = {p.replace("/", ".") for p in PRUNED_PATHS}
+
+class Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in absent_tops or any(name == a or name.startswith(a + ".") for a in absent):
+            raise ModuleNotFoundError(f"No module named {name!r} (not in the asset)")
+        return None
+
+sys.meta_path.insert(0, Absent())
+
+from monitors.core.config import MonitorEnvironment, MonitoringConfig
+from monitors.aws import handler
 from shared.records import InvocationRecord
 
 class Body(io.BytesIO):
@@ -173,21 +222,28 @@ records = [InvocationRecord(f"r{i}", model_id="meta.llama3-1-70b-instruct-v1:0",
                             completion=c) for i, c in enumerate(["I can't help with that.", "Hold reset for 10 s."])]
 for name, extra in (("semantic-similarity", {}), ("refusal", {}), ("refusal", {"monitors.refusal.method": "cosine"}),
                     ("sentiment-toxicity", {"monitors.sentiment-toxicity.samplingRate": "1"})):
-    config = MonitoringConfig.from_context({"backend": "aws", **extra})
+    config = MonitoringConfig.from_context({"backend": BACKEND, **extra})
     rt = handler.build_runtime(MonitorEnvironment.from_env(config.monitor_env(name)), client_factory=lambda s: FakeAws())
     results = rt.monitor.score_batch(records)
     assert all(r.values for r in results), results
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[:2] in [["numpy", p] for p in PRUNED])))
+print("ok")
 """
 
 
-def test_lambda_code_paths_never_import_the_pruned_numpy_subpackages() -> None:
-    """The monitor asset drops numpy's random, fft, polynomial, ma and testing (5 MB). The bundle itself is
-    for aarch64 and cannot run here, so run every monitor's AWS scoring path in a fresh interpreter and
-    check none of those subpackages was imported."""
-    pruned = [p.split("/")[1] for p in bundling.PRUNED["numpy"] if p.count("/") == 1 and "*" not in p]
-    assert {"random", "fft", "polynomial", "ma", "testing"} <= set(pruned)
-    code = f"PRUNED = {pruned!r}\n" + LAMBDA_SCORING
+@pytest.mark.parametrize("backend", ["aws", "embedded"])
+def test_every_monitor_runs_without_what_its_asset_leaves_out(backend: str) -> None:
+    """The monitor asset drops numpy's unused subpackages (aws backend: 6 MB) and the distributions in
+    NOT_FOR_LAMBDA (the hub and HTTP stack `tokenizers` pulls in). The bundle itself is for aarch64 and
+    cannot run here, so run every monitor's scoring path in a fresh interpreter where those modules cannot
+    be imported."""
+    spec = bundling.monitor_asset(embedded_backend=backend == "embedded")
+    paths = [p for p in spec.pruned if "*" not in p]
+    if backend == "aws":
+        assert {"numpy/random", "numpy/fft", "numpy/polynomial", "numpy/ma", "numpy/testing"} <= set(paths)
+    code = (
+        f"BACKEND = {backend!r}\nPRUNED_PATHS = {paths!r}\nNOT_FOR_LAMBDA = {sorted(bundling.NOT_FOR_LAMBDA)!r}\n"
+        + LAMBDA_SCORING
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=bundling.PROJECT_ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert done.stdout.strip().splitlines()[-1] == "ok"

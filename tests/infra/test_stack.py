@@ -11,10 +11,10 @@ import pytest
 
 from infra.bundling import RUNTIME
 from infra.pipeline import DISPATCHER_HANDLER, MONITOR_HANDLER
-from monitors.spec import Capability
+from monitors.core.spec import Capability
 from shared import pipeline_metrics as pm
 from shared.backends.settings import BackendSettings
-from shared.config import DispatcherSettings
+from dispatcher.settings import DispatcherSettings
 from tests.infra.conftest import Synthesized, resolve_join
 
 # --- helpers ------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.cli import EXIT_USAGE, main
+from local_runtime.cli import EXIT_USAGE, main
 
 
 def run_cli(capsys, *args):

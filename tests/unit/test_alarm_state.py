@@ -15,8 +15,8 @@ import itertools
 
 import pytest
 
-from monitors.spec import MissingData
-from shared.local.alarm_state import (
+from monitors.core.spec import MissingData
+from local_runtime.alarm_state import (
     AlarmState,
     Rule,
     decide,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.context import as_list, merge_context, parse_assignments, read_cdk_context
+from shared.context import merge_context, parse_assignments, read_cdk_context
+from shared.values import parse_list
 from shared.errors import ConfigurationError
 
 
@@ -38,8 +39,8 @@ def test_assignments_and_lists() -> None:
     assert parse_assignments(["a.b=1", "c=x=y"]) == {"a.b": "1", "c": "x=y"}
     with pytest.raises(ConfigurationError):
         parse_assignments(["novalue"])
-    assert as_list("a, b,,c", key="k") == ["a", "b", "c"]
-    assert as_list('["a", "b"]', key="k") == ["a", "b"]
-    assert as_list(["a"], key="k") == ["a"]
+    assert parse_list("a, b,,c", key="k") == ["a", "b", "c"]
+    assert parse_list('["a", "b"]', key="k") == ["a", "b"]
+    assert parse_list(["a"], key="k") == ["a"]
     with pytest.raises(ConfigurationError, match="k"):
-        as_list(3, key="k")
+        parse_list(3, key="k")

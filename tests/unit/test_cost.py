@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from shared import limits
-from shared.cli import main
+from local_runtime.cli import main
 from shared.errors import ConfigurationError
-from shared.local.cost import Assumptions, Workload, estimate, workload_from_store
-from shared.local.store import MetricStore
+from local_runtime.cost import Assumptions, Workload, estimate, workload_from_store
+from local_runtime.store import MetricStore
 
 WORKED = Workload(invocations_per_month=1_000_000, prompt_chars=500, completion_chars=1_500)
 # The architecture's worked example: Comprehend on every prompt and every completion, whole texts.
@@ -165,7 +165,7 @@ def test_disabled_monitor_costs_nothing() -> None:
 def test_local_backend_has_no_model_charges() -> None:
     local = estimate(WORKED, {"backend": "local"}, levers=False)
     assert local.by_service()["Comprehend"] == 0 and local.by_service()["Bedrock"] == 0
-    assert any("backend=local" in n for n in local.notes)
+    assert any("backend=embedded" in n for n in local.notes)
 
 
 def test_assumptions_are_used() -> None:

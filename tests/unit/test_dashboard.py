@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from monitors.alarms import AlarmDefinition, resolve_alarms
-from monitors.config import MonitoringConfig
-from monitors.registry import discover
-from monitors.spec import MetricSpec
-from shared.local.dashboard import render_dashboard
-from shared.local.store import MetricStore
-from shared.local.alarm_state import AlarmState
-from shared.local.alarm_timeline import StateChange
+from monitors.core.alarms import AlarmDefinition, resolve_alarms
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import discover
+from monitors.core.spec import MetricSpec
+from local_runtime.dashboard import render_dashboard
+from local_runtime.store import MetricStore
+from local_runtime.alarm_state import AlarmState
+from local_runtime.alarm_timeline import StateChange
 
 T0 = 1_795_680_000  # 2026-11-26T08:00:00Z
 MODELS = (

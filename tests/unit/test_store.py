@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.local.store import (
+from local_runtime.store import (
     DEFAULT_STORE_PATH,
     MetricStore,
     StoreError,

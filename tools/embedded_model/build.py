@@ -1,4 +1,4 @@
-"""Build the static embedding model offline: ``python -m shared.embedded.build [--out DIR] [--dim N]``.
+"""Build the static embedding model offline: ``python -m tools.embedded_model.build [--out DIR] [--dim N]``.
 
 Why offline: distilling needs the MiniLM weights (~90 MB) and a full forward pass over the vocabulary; the
 run time then only loads a ~16 MB float16 matrix. The recipe is model2vec's, with changes that measured
@@ -34,14 +34,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from shared.embedded.minilm import MiniLM, gt_model_path, gt_package_version
+from tools.embedded_model.minilm import MiniLM, gt_model_path, gt_package_version
+from shared.embedded import DEFAULT_MODEL_DIR
 from shared.embedded.static_model import MANIFEST_FILE, MATRIX_FILE, TOKENIZER_FILE
 from shared.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "model"
+DEFAULT_OUT = DEFAULT_MODEL_DIR
 DEFAULT_DIM = 256
 DEFAULT_DROP_COMPONENTS = 2
 DEFAULT_SIF_A = 1e-4
@@ -205,7 +206,7 @@ def build(out: Path, *, dim: int, drop: int, weighting: str, sif_a: float | None
             "model": "sentence-transformers/all-MiniLM-L6-v2",
         },
         "build": {
-            "command": "python -m shared.embedded.build",
+            "command": "python -m tools.embedded_model.build",
             "token_vector": "MiniLM last hidden state at the token's position in '[CLS] token [SEP]'",
             "pca_dropped_components": drop,
             "pca_explained_variance_kept": round(float(explained[drop : drop + dim].sum()), 4),
@@ -227,7 +228,7 @@ def build(out: Path, *, dim: int, drop: int, weighting: str, sif_a: float | None
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m shared.embedded.build", description=__doc__.splitlines()[0]
+        prog="python -m tools.embedded_model.build", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})"

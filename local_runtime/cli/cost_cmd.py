@@ -14,11 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from shared.cli.options import add_config_arguments, read_context
+from local_runtime.cli.options import add_config_arguments, read_context
 
 if TYPE_CHECKING:
     from shared.errors import ConfigurationError
-    from shared.local.cost import Workload
+    from local_runtime.cost import Workload
 
 NAME = "cost"
 HELP = "estimate the monthly AWS cost of monitoring a workload, and what the main levers would save"
@@ -64,9 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from shared.cli import EXIT_USAGE
+    from local_runtime.cli import EXIT_USAGE
     from shared.errors import LlmMonitorError
-    from shared.local.cost import Workload, estimate
+    from local_runtime.cost import Workload, estimate
 
     try:
         context = read_context(args)
@@ -107,8 +107,8 @@ def _usage(message: str) -> ConfigurationError:
 def _measured(args: argparse.Namespace) -> Workload:
     from dataclasses import replace
 
-    from shared.local.cost import workload_from_store
-    from shared.local.store import MetricStore
+    from local_runtime.cost import workload_from_store
+    from local_runtime.store import MetricStore
 
     if not args.store.is_file():
         raise _usage(f"no metric store at {args.store} (run `llm-monitor replay` first)")

@@ -1,6 +1,6 @@
 """`llm-monitor`: the command line. Results go to stdout, diagnostics to stderr.
 
-Each subcommand is a module `shared/cli/<something>_cmd.py` defining `NAME`, `HELP`,
+Each subcommand is a module `local_runtime/cli/<something>_cmd.py` defining `NAME`, `HELP`,
 `add_arguments(parser)` and `run(args) -> int`; modules are found by that naming convention, so adding
 a command touches no central list. Command modules import their heavy dependencies inside `run`.
 """
@@ -22,10 +22,10 @@ EXIT_SOURCE = 3
 
 
 def command_modules() -> list[ModuleType]:
-    import shared.cli
+    import local_runtime.cli
 
-    names = sorted(info.name for info in pkgutil.iter_modules(shared.cli.__path__) if info.name.endswith("_cmd"))
-    return [importlib.import_module(f"shared.cli.{name}") for name in names]
+    names = sorted(info.name for info in pkgutil.iter_modules(local_runtime.cli.__path__) if info.name.endswith("_cmd"))
+    return [importlib.import_module(f"local_runtime.cli.{name}") for name in names]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""Settings read from the environment, validated once at start-up.
+"""The dispatcher Lambda's settings, read from its environment and validated once at start-up.
 
 The CDK stack writes these variables into each Lambda's environment with `to_env()`; the handlers read
 them back with `from_env()`. One dataclass per process kind keeps the variable names in one place. A bad
@@ -11,43 +11,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from shared.errors import ConfigurationError
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
 from shared.truncation import FieldLimits
+from shared.values import env_float, env_int, env_str
 
 NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
-
-
-def env_str(env: Mapping[str, str], key: str, default: str | None = None) -> str:
-    value = env.get(key, default)
-    if value is None or not str(value).strip():
-        raise ConfigurationError(key, "is required")
-    return str(value).strip()
-
-
-def _env_number(env: Mapping[str, str], key: str, default: float, kind: type, minimum: float, maximum: float | None):
-    raw = env.get(key)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        noun = "an integer" if kind is int else "a number"
-        raise ConfigurationError(key, f"must be {noun}, got {raw!r}") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ConfigurationError(key, f"must be {bound}, got {value}")
-    return value
-
-
-def env_int(env: Mapping[str, str], key: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
-    return int(_env_number(env, key, default, int, minimum, maximum))
-
-
-def env_float(
-    env: Mapping[str, str], key: str, default: float, *, minimum: float = 0.0, maximum: float | None = None
-) -> float:
-    return float(_env_number(env, key, default, float, minimum, maximum))
 
 
 @dataclass(frozen=True)
@@ -84,7 +52,7 @@ class DispatcherSettings:
                 completion=env_int(env, cls.MAX_COMPLETION_ENV, defaults.completion, minimum=1024, maximum=900_000),
                 system=env_int(env, cls.MAX_SYSTEM_ENV, defaults.system, minimum=0, maximum=900_000),
             ),
-            body_wait_seconds=env_float(env, cls.BODY_WAIT_ENV, 30.0, maximum=600.0),
+            body_wait_seconds=env_float(env, cls.BODY_WAIT_ENV, 30.0, minimum=0.0, maximum=600.0),
             put_records_max_attempts=env_int(env, cls.PUT_ATTEMPTS_ENV, 8, minimum=1, maximum=20),
             idempotency_expiry_seconds=env_int(env, cls.IDEMPOTENCY_EXPIRY_ENV, 24 * 3600, minimum=60),
         )

@@ -13,8 +13,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from monitors.results import RecordResult
-from monitors.spec import Capability, LambdaSpec, MetricSpec, MonitorSpec, OptionSpec, Permission, TextUsage
+from monitors.core.results import RecordResult
+from monitors.core.spec import Capability, LambdaSpec, MetricSpec, MonitorSpec, OptionSpec, Permission, TextUsage
 from shared.errors import MonitorDefinitionError
 from shared.records import InvocationRecord
 

@@ -10,12 +10,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitors.config import MonitoringConfig
-from monitors.registry import MonitorRegistry, discover
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry, discover
+from shared.backends.settings import BACKEND_ALIASES, BACKEND_KINDS, EMBEDDED
 from shared.context import parse_assignments, read_cdk_context
 
 if TYPE_CHECKING:
-    from shared.local.session import LocalSession
+    from local_runtime.session import LocalSession
 
 
 def add_config_arguments(parser: argparse.ArgumentParser, *, backend: bool = True) -> None:
@@ -25,7 +26,10 @@ def add_config_arguments(parser: argparse.ArgumentParser, *, backend: bool = Tru
     parser.add_argument("--project-dir", default=".", help="directory holding cdk.json (default: current directory)")
     if backend:
         parser.add_argument(
-            "--backend", choices=("local", "aws"), default="local", help="embedded models (default) or AWS services"
+            "--backend",
+            choices=(*BACKEND_KINDS, *BACKEND_ALIASES),
+            default=EMBEDDED,
+            help="embedded models (default; `local` is an alias) or AWS services (Titan, Comprehend)",
         )
 
 
@@ -38,7 +42,7 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
 
 def open_session(args: argparse.Namespace) -> LocalSession:
     """A local session from `add_session_arguments` options; ConfigurationError names a bad key."""
-    from shared.local.session import LocalSession
+    from local_runtime.session import LocalSession
 
     config, registry = load_config(args)
     monitors = args.monitors.split(",") if args.monitors else None

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
-from monitors.base import Monitor
-from monitors.config import MonitoringConfig
-from monitors.registry import MonitorRegistry
-from monitors.results import RecordResult
+from monitors.core.base import Monitor
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry
+from monitors.core.results import RecordResult
 from shared.backends import Backends
 from shared.errors import RetryableDownstreamError
 from shared.records import InvocationRecord

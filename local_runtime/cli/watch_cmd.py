@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.cli.options import add_session_arguments, open_session
+from local_runtime.cli.options import add_session_arguments, open_session
 
 NAME = "watch"
 HELP = "follow a directory of invocation logs, process each new file once, print alarm changes as they happen"

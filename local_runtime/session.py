@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from monitors.alarms import AlarmDefinition, resolve_alarms
-from monitors.config import ApplicationResolver, MonitoringConfig, select_names
-from monitors.registry import MonitorRegistry
-from monitors.runner import MonitorRunner
+from monitors.core.alarms import AlarmDefinition, resolve_alarms
+from monitors.core.config import ApplicationResolver, MonitoringConfig, select_names
+from monitors.core.registry import MonitorRegistry
+from monitors.core.runner import MonitorRunner
 from shared.backends import Backends
-from shared.local.replay import DEFAULT_BATCH, AlarmReport, Replayer, ReplayTotals, evaluate_alarms
-from shared.local.report import active_metrics, summary_dict
-from shared.local.store import MetricStore, default_store_path
+from local_runtime.replay import DEFAULT_BATCH, AlarmReport, Replayer, ReplayTotals, evaluate_alarms
+from local_runtime.report import active_metrics, summary_dict
+from local_runtime.store import MetricStore, default_store_path
 from shared.sources import LogSource, discover
 
 
@@ -99,7 +99,7 @@ class LocalSession:
         return self.store.path.with_name("dashboard.html")
 
     def render(self, path: Path | None, reports: Sequence[AlarmReport]) -> Path:
-        from shared.local.dashboard import render_dashboard
+        from local_runtime.dashboard import render_dashboard
 
         return render_dashboard(
             path or self.dashboard_path(),

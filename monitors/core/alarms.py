@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from monitors.config import MonitoringConfig
-from monitors.registry import MonitorRegistry
-from monitors.spec import AlarmSpec, Comparison, MissingData
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry
+from monitors.core.spec import AlarmSpec, Comparison, MissingData
 from shared.errors import ConfigurationError
 from shared.pipeline_metrics import MODEL_DIMENSION
 

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from monitors.spec import MissingData
+from monitors.core.spec import MissingData
 
 __all__ = [
     "AlarmState",

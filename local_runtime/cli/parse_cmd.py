@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from shared.cli import EXIT_SOURCE
+    from local_runtime.cli import EXIT_SOURCE
     from shared.sources import discover
 
     try:

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from shared.cli.options import add_session_arguments, open_session
+from local_runtime.cli.options import add_session_arguments, open_session
 
 NAME = "replay"
 HELP = "replay invocation logs through the monitors, evaluate the alarms, write a dashboard"
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from shared.errors import ConfigurationError, SourceError
-    from shared.local.replay import DEFAULT_BATCH
+    from local_runtime.replay import DEFAULT_BATCH
 
     try:
         session = open_session(args)
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        from shared.local.report import format_summary
+        from local_runtime.report import format_summary
 
         print(format_summary(summary))
     return 3 if totals.failed_sources else 0

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from shared.cli.options import add_config_arguments, load_config
+from local_runtime.cli.options import add_config_arguments, load_config
 
 NAME = "score"
 HELP = "score prompt/completion JSON lines with the monitors; one JSON object per record"
@@ -34,8 +34,8 @@ def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitors.config import select_names
-    from monitors.runner import MonitorRunner
+    from monitors.core.config import select_names
+    from monitors.core.runner import MonitorRunner
     from shared.backends import Backends
     from shared.errors import ConfigurationError, RecordDecodeError
     from shared.records import InvocationRecord

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 
-class LocalEmbeddings:
+class EmbeddedEmbeddings:
     name = "embedded-static-minilm"
 
     def __init__(self) -> None:

@@ -25,7 +25,7 @@ def vader_to_comprehend(scores: dict[str, float]) -> SentimentScores:
     return SentimentScores(*(value / total for value in raw))
 
 
-class LocalTextAnalysis:
+class EmbeddedTextAnalysis:
     name = "embedded-vader-profanity-check"
 
     @cached_property

@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from monitors.alarms import AlarmDefinition
-from monitors.spec import MetricSpec
-from shared.local.store import MetricStore
+from monitors.core.alarms import AlarmDefinition
+from monitors.core.spec import MetricSpec
+from local_runtime.store import MetricStore
 
 __all__ = ["StateChangeLike", "render_dashboard"]
 
@@ -58,7 +58,7 @@ _SKIPPED_PREFIX = "skipped."
 
 
 class StateChangeLike(Protocol):
-    """What the dashboard reads from an alarm state change (shared.local.alarm_timeline.StateChange)."""
+    """What the dashboard reads from an alarm state change (local_runtime.alarm_timeline.StateChange)."""
 
     @property
     def timestamp(self) -> float: ...

@@ -33,18 +33,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
-from monitors.alarms import resolve_alarms
-from monitors.config import MonitoringConfig
-from monitors.registry import MonitorRegistry, discover
-from monitors.spec import SAMPLING_OPTION, Capability
+from monitors.core.alarms import resolve_alarms
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry, discover
+from monitors.core.spec import SAMPLING_OPTION, Capability
 from shared import limits
 from shared import pipeline_metrics as pm
+from shared.backends.settings import AWS
 from shared.context import merge_context
 from shared.errors import ConfigurationError
 from shared.records import InvocationRecord
 
 if TYPE_CHECKING:
-    from shared.local.store import MetricStore
+    from local_runtime.store import MetricStore
 
 __all__ = [
     "SERVICES",
@@ -292,7 +293,7 @@ def _record_bytes(workload: Workload) -> int:
 
 
 def _emf_bytes(namespace: str, metric_names: Sequence[str], application: bool) -> int:
-    """Size of one per-record EMF document (as monitors.emf writes it) for these metrics."""
+    """Size of one per-record EMF document (as monitors.aws.emf writes it) for these metrics."""
     dimensions: list[list[str]] = [[], [pm.MODEL_DIMENSION]]
     document: dict[str, object] = {
         "_aws": {
@@ -329,7 +330,7 @@ def _dispatcher_memory(context: Mapping[str, object], assumptions: Assumptions) 
     try:
         from infra.config import InfraConfig
     except ImportError:  # the infra package is not installed: use the assumption or the Lambda default
-        from monitors.spec import LambdaSpec
+        from monitors.core.spec import LambdaSpec
 
         return assumptions.dispatcher_memory_mb or LambdaSpec().memory_mb, None
     infra = InfraConfig.from_context(context)
@@ -349,7 +350,7 @@ def _estimate_items(
     items: list[LineItem] = []
     notes: list[str] = []
     summary: list[str] = [f"backend {config.backend.kind}"]
-    aws_models = config.backend.kind == "aws"
+    aws_models = config.backend.kind == AWS
     chars = {"prompt": workload.prompt_chars, "completion": workload.completion_chars}
     enabled = config.enabled_monitors()
     lambda_requests = 0.0
@@ -491,7 +492,7 @@ def _estimate_items(
 
     if not aws_models:
         notes.append(
-            "backend=local: the Lambdas score with the embedded models, so no Comprehend or Titan "
+            "backend=embedded: the Lambdas score with the embedded models, so no Comprehend or Titan "
             "charges (but they need more memory and time than assumed here)"
         )
 

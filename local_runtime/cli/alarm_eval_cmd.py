@@ -43,9 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitors.spec import MissingData
-    from shared.cli import EXIT_USAGE
-    from shared.local.alarm_state import AlarmState, decide, evaluation_range, format_points, parse_points
+    from monitors.core.spec import MissingData
+    from local_runtime.cli import EXIT_USAGE
+    from local_runtime.alarm_state import AlarmState, decide, evaluation_range, format_points, parse_points
 
     def usage_error(message: str) -> int:
         print(f"llm-monitor {NAME}: {message}", file=sys.stderr)

@@ -23,14 +23,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from monitors.spec import LambdaSpec, MonitorSpec
-from shared.backends.settings import BackendSettings
-from shared.context import as_bool, as_int, as_list, as_mapping, merge_context
+from monitors.core.spec import LambdaSpec, MonitorSpec
+from shared.backends.settings import AWS, BackendSettings, backend_kind
+from shared.context import merge_context
+from shared.values import parse_bool, parse_int, parse_list, parse_mapping
 from shared.errors import ConfigurationError
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
 
 if TYPE_CHECKING:
-    from monitors.registry import MonitorRegistry
+    from monitors.core.registry import MonitorRegistry
 
 OTHER_APPLICATION = "other"
 _LAMBDA_KEYS = {
@@ -84,8 +85,8 @@ class ApplicationDimension:
         key = env.get(cls.KEY_ENV) or None
         return cls(
             key=key,
-            allowlist=tuple(as_list(env.get(cls.ALLOWLIST_ENV, ""), key=cls.ALLOWLIST_ENV)),
-            max_values=as_int(env.get(cls.MAX_ENV, "20"), key=cls.MAX_ENV, minimum=1, maximum=1000),
+            allowlist=tuple(parse_list(env.get(cls.ALLOWLIST_ENV, ""), key=cls.ALLOWLIST_ENV)),
+            max_values=parse_int(env.get(cls.MAX_ENV, "20"), key=cls.MAX_ENV, minimum=1, maximum=1000),
         )
 
 
@@ -124,7 +125,7 @@ class MonitorSettings:
 @dataclass(frozen=True)
 class MonitoringConfig:
     namespace: str = DEFAULT_NAMESPACE
-    backend: BackendSettings = field(default_factory=lambda: BackendSettings(kind="aws"))
+    backend: BackendSettings = field(default_factory=lambda: BackendSettings(kind=AWS))
     monitor_modules: tuple[str, ...] = ()
     monitors: Mapping[str, MonitorSettings] = field(default_factory=dict)
     alarm_overrides: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
@@ -134,32 +135,32 @@ class MonitoringConfig:
     @classmethod
     def from_context(cls, context: Mapping[str, object], registry: MonitorRegistry | None = None) -> MonitoringConfig:
         """Validate the context against the registry's declarations; errors name the key."""
-        from monitors.registry import discover
+        from monitors.core.registry import discover
 
         ctx = merge_context(context)
-        modules = tuple(as_list(ctx.get("monitorModules"), key="monitorModules"))
+        modules = tuple(parse_list(ctx.get("monitorModules"), key="monitorModules"))
         registry = registry if registry is not None else discover(modules)
 
         namespace = str(ctx.get("namespace") or DEFAULT_NAMESPACE)
         if not namespace or len(namespace) > 255 or namespace.startswith("AWS/") or ":" in namespace:
             raise ConfigurationError("namespace", "must be 1-255 characters, not start with 'AWS/' and not contain ':'")
 
-        embeddings = as_mapping(ctx.get("embeddings"), key="embeddings")
+        embeddings = parse_mapping(ctx.get("embeddings"), key="embeddings")
         _reject_unknown(embeddings, {"modelId", "dimensions", "normalize", "maxConcurrency"}, "embeddings")
         defaults = BackendSettings()
         backend = BackendSettings(
-            kind=str(ctx.get("backend") or "aws"),
+            kind=backend_kind(ctx.get("backend") or AWS),
             embedding_model_id=str(embeddings.get("modelId") or defaults.embedding_model_id),
-            embedding_dimensions=as_int(
+            embedding_dimensions=parse_int(
                 embeddings.get("dimensions", defaults.embedding_dimensions), key="embeddings.dimensions"
             ),
-            embedding_normalize=as_bool(embeddings.get("normalize", True), key="embeddings.normalize"),
-            embedding_concurrency=as_int(
+            embedding_normalize=parse_bool(embeddings.get("normalize", True), key="embeddings.normalize"),
+            embedding_concurrency=parse_int(
                 embeddings.get("maxConcurrency", defaults.embedding_concurrency), key="embeddings.maxConcurrency"
             ),
         )
 
-        monitors_ctx = as_mapping(ctx.get("monitors"), key="monitors")
+        monitors_ctx = parse_mapping(ctx.get("monitors"), key="monitors")
         unknown = sorted(set(monitors_ctx) - set(registry))
         if unknown:
             raise ConfigurationError(
@@ -168,33 +169,33 @@ class MonitoringConfig:
         monitors: dict[str, MonitorSettings] = {}
         for name in registry:
             spec = registry[name].spec()
-            raw = as_mapping(monitors_ctx.get(name), key=f"monitors.{name}")
+            raw = parse_mapping(monitors_ctx.get(name), key=f"monitors.{name}")
             prefix = f"monitors.{name}"
-            enabled = as_bool(raw.get("enabled", True), key=f"{prefix}.enabled")
+            enabled = parse_bool(raw.get("enabled", True), key=f"{prefix}.enabled")
             options = spec.parse_options({k: v for k, v in raw.items() if k != "enabled"}, key_prefix=prefix)
             monitors[name] = MonitorSettings(name, enabled, options, _lambda_spec(spec, raw.get("lambda"), prefix))
 
-        alarms = as_mapping(ctx.get("alarms"), key="alarms")
+        alarms = parse_mapping(ctx.get("alarms"), key="alarms")
         declared = {m.name for name in registry for m in registry[name].spec().metrics}
         for metric, overrides in alarms.items():
             if metric not in declared:
                 raise ConfigurationError(f"alarms.{metric}", f"no monitor declares metric {metric!r}")
-            as_mapping(overrides, key=f"alarms.{metric}")
+            parse_mapping(overrides, key=f"alarms.{metric}")
 
-        app = as_mapping(ctx.get("applicationDimension"), key="applicationDimension")
+        app = parse_mapping(ctx.get("applicationDimension"), key="applicationDimension")
         _reject_unknown(app, {"key", "allowlist", "maxValues"}, "applicationDimension")
         dimension = ApplicationDimension(
             key=str(app["key"]) if app.get("key") else None,
-            allowlist=tuple(as_list(app.get("allowlist"), key="applicationDimension.allowlist")),
-            max_values=as_int(app.get("maxValues", 20), key="applicationDimension.maxValues", minimum=1, maximum=1000),
+            allowlist=tuple(parse_list(app.get("allowlist"), key="applicationDimension.allowlist")),
+            max_values=parse_int(app.get("maxValues", 20), key="applicationDimension.maxValues", minimum=1, maximum=1000),
         )
         return cls(
             namespace=namespace,
             backend=backend,
             monitor_modules=modules,
             monitors=monitors,
-            alarm_overrides={k: as_mapping(v, key=f"alarms.{k}") for k, v in alarms.items()},
-            alarm_model_ids=tuple(as_list(ctx.get("alarmModelIds"), key="alarmModelIds")),
+            alarm_overrides={k: parse_mapping(v, key=f"alarms.{k}") for k, v in alarms.items()},
+            alarm_model_ids=tuple(parse_list(ctx.get("alarmModelIds"), key="alarmModelIds")),
             application_dimension=dimension,
         )
 
@@ -225,14 +226,14 @@ def _reject_unknown(values: Mapping[str, object], known: set[str], prefix: str) 
 
 
 def _lambda_spec(spec: MonitorSpec, raw: object, prefix: str) -> LambdaSpec:
-    values = as_mapping(raw, key=f"{prefix}.lambda")
+    values = parse_mapping(raw, key=f"{prefix}.lambda")
     changes: dict[str, int] = {}
     for key, value in values.items():
         target = _LAMBDA_KEYS.get(key)
         if target is None:
             raise ConfigurationError(f"{prefix}.lambda.{key}", f"unknown setting; known: {', '.join(_LAMBDA_KEYS)}")
         low, high = _LAMBDA_BOUNDS[target]
-        changes[target] = as_int(value, key=f"{prefix}.lambda.{key}", minimum=low, maximum=high)
+        changes[target] = parse_int(value, key=f"{prefix}.lambda.{key}", minimum=low, maximum=high)
     return replace(spec.lambda_spec, **changes)
 
 
@@ -267,7 +268,7 @@ class MonitorEnvironment:
         return cls(
             name=name,
             options=options,
-            modules=tuple(as_list(env.get(cls.MODULES_ENV, ""), key=cls.MODULES_ENV)),
+            modules=tuple(parse_list(env.get(cls.MODULES_ENV, ""), key=cls.MODULES_ENV)),
             namespace=env.get(cls.NAMESPACE_ENV) or DEFAULT_NAMESPACE,
             backend=BackendSettings.from_env(env),
             application_dimension=ApplicationDimension.from_env(env),

@@ -12,11 +12,8 @@ import inspect
 import pkgutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from monitors.base import Monitor
+from monitors.core.base import Monitor
 from shared.errors import ConfigurationError, MonitorDefinitionError
-
-# Modules of the package that hold the framework, not monitors.
-FRAMEWORK_MODULES = frozenset({"base", "spec", "results", "registry", "handler", "runner", "config", "alarms", "emf"})
 
 
 class MonitorRegistry(Mapping[str, type[Monitor]]):
@@ -87,7 +84,7 @@ def builtin_module_names() -> list[str]:
     return sorted(
         f"monitors.{info.name}"
         for info in pkgutil.iter_modules(monitors.__path__)
-        if not info.ispkg and info.name not in FRAMEWORK_MODULES and not info.name.startswith("_")
+        if not info.ispkg and not info.name.startswith("_")
     )
 
 

@@ -1,0 +1,1 @@
+"""What only the monitor Lambda runs: the Kinesis handler and CloudWatch EMF emission."""
