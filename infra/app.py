@@ -31,9 +31,7 @@ def read_inputs(context: Mapping[str, object], env: Mapping[str, str] | None = N
     registry = discover(parse_list(merged.get("monitorModules"), key="monitorModules"))
     monitoring = MonitoringConfig.from_context(context, registry)
     infra = InfraConfig.from_context(context, env)
-    inputs = StackInputs(monitoring, infra, registry, tuple(resolve_alarms(monitoring, registry)))
-    inputs.validate()
-    return inputs
+    return StackInputs(monitoring, infra, registry, tuple(resolve_alarms(monitoring, registry)))
 
 
 @dataclass

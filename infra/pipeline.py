@@ -42,14 +42,12 @@ from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry
 from monitors.core.spec import Capability, LambdaSpec
 from shared.backends.settings import AWS, BackendSettings
-from shared.errors import ConfigurationError
 
 LOG_SUFFIX = ".json.gz"
 DISPATCHER_HANDLER = "dispatcher.handler.lambda_handler"
 MONITOR_HANDLER = "monitors.aws.handler.lambda_handler"
 #: Failed records and events wait this long in their on-failure queue (SQS maximum).
 FAILURE_RETENTION = Duration.days(14)
-_MIN_RECORD_AGE, _MAX_RECORD_AGE = 60, 604_800
 
 
 def failure_queue(scope: Construct, construct_id_: str) -> sqs.Queue:
@@ -286,7 +284,7 @@ class MonitorFunctions(Construct):
                 sources.KinesisEventSource(
                     stream,  # type: ignore[arg-type]
                     starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                    **event_source_settings(name, sizing),
+                    **event_source_settings(sizing),
                     bisect_batch_on_error=True,
                     report_batch_item_failures=True,
                     on_failure=sources.SqsDlq(failures),
@@ -346,18 +344,12 @@ def foundation_model_arn(model_id: str) -> str:
     return f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}::foundation-model/{model_id}"
 
 
-def event_source_settings(name: str, sizing: LambdaSpec) -> Mapping[str, object]:
-    """KinesisEventSource keyword arguments from a monitor's Lambda settings (-1 means no limit)."""
-    prefix = f"monitors.{name}.lambda"
+def event_source_settings(sizing: LambdaSpec) -> Mapping[str, object]:
+    """KinesisEventSource keyword arguments from a monitor's Lambda settings (-1 means no limit).
+
+    The bounds were checked when the configuration was read (`LambdaSpec.with_overrides`), the same
+    check every `llm-monitor` command makes."""
     age = sizing.maximum_record_age_seconds
-    if age != -1 and not _MIN_RECORD_AGE <= age <= _MAX_RECORD_AGE:
-        raise ConfigurationError(
-            f"{prefix}.maximumRecordAgeSeconds", f"must be -1 (no limit) or between 60 and 604800, got {age}"
-        )
-    if sizing.batching_window_seconds > sizing.timeout_seconds:
-        raise ConfigurationError(
-            f"{prefix}.batchingWindowSeconds", "must not exceed the function's timeoutSeconds"
-        )
     return {
         "batch_size": sizing.batch_size,
         "max_batching_window": Duration.seconds(sizing.batching_window_seconds),

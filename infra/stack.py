@@ -20,7 +20,7 @@ from infra.config import InfraConfig
 from infra.nag import acknowledge
 from infra.naming import dashboard_url
 from infra.observability import Observability
-from infra.pipeline import Ingest, MonitorFunctions, event_source_settings, retention
+from infra.pipeline import Ingest, MonitorFunctions, retention
 from infra.storage import InvocationLogBucket, InvocationLogging
 from infra.workflow import TextAnalysisWorkflow
 from monitors.core.alarms import AlarmDefinition
@@ -49,11 +49,6 @@ class StackInputs:
     def workflow_needed(self) -> bool:
         return self.monitoring.backend.kind == AWS and Capability.TEXT_ANALYSIS in self.needs()
 
-    def validate(self) -> None:
-        """Checks that need both configurations; each raises ConfigurationError naming its key."""
-        for name in self.monitoring.enabled_monitors():
-            event_source_settings(name, self.monitoring.monitors[name].lambda_spec)
-
 
 class LlmMonitorStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, inputs: StackInputs, **kwargs: object) -> None:
@@ -65,7 +60,6 @@ class LlmMonitorStack(Stack):
             ),
             **kwargs,  # type: ignore[arg-type]
         )
-        inputs.validate()
         monitoring, infra, registry = inputs.monitoring, inputs.infra, inputs.registry
         self.inputs = inputs
 

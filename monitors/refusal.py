@@ -20,22 +20,14 @@ import re
 from collections.abc import Mapping, Sequence
 
 from monitors.core.base import Monitor
-from monitors.core.results import RecordResult
-from monitors.core.spec import (
-    AlarmSpec,
-    Capability,
-    Comparison,
-    LambdaSpec,
-    MetricSpec,
-    MissingData,
-    OptionSpec,
-    TextUsage,
-    Unit,
-)
+from monitors.core.results import EMPTY_TEXT, RecordResult
+from monitors.core.spec import AlarmSpec, Capability, CostLever, LambdaSpec, MetricSpec, Option, TextUsage, Unit
 from shared.records import InvocationRecord
 
 REFUSAL = "Refusal"
 REFUSAL_SIMILARITY = "RefusalSimilarity"
+FUZZY = "fuzzy"
+COSINE = "cosine"
 
 # Code and quoted text: an answer that quotes "I can't open file" is explaining an error, not refusing.
 # A single quote opens a quotation only when no letter touches it from outside (so "I'm" is not one).
@@ -79,21 +71,13 @@ def _check_families(text: str) -> None:
 class RefusalMonitor(Monitor):
     name = "refusal"
     description = "Refusal ratio: fuzzy (default) or cosine match of completions to per-model-family refusal phrases."
+    enabled_by_default = True
     metrics = (
         MetricSpec(
             REFUSAL,
             Unit.NONE,
             "1 when the completion is a refusal, else 0; the Average over a period is the refusal ratio.",
-            alarm=AlarmSpec(
-                statistic="Average",
-                threshold=0.2,
-                comparison=Comparison.GREATER_THAN,
-                period_seconds=300,
-                evaluation_periods=3,
-                datapoints_to_alarm=3,
-                treat_missing_data=MissingData.NOT_BREACHING,
-                description="More than one completion in five is a refusal.",
-            ),
+            alarm=AlarmSpec.above(0.2, description="More than one completion in five is a refusal."),
         ),
         MetricSpec(
             REFUSAL_SIMILARITY,
@@ -101,48 +85,53 @@ class RefusalMonitor(Monitor):
             "Best match of the completion to the model family's refusal phrases, in [0, 1].",
         ),
     )
-    options = (
-        OptionSpec("method", "fuzzy", "how completions are matched to refusal phrases", choices=("fuzzy", "cosine")),
-        OptionSpec("threshold", 0.88, "fuzzy: minimum partial-ratio match (0-1) that counts as a refusal",
-                   minimum=0.5, maximum=1.0),
-        OptionSpec("cosineThreshold", 0.4, "cosine: minimum similarity that counts as a refusal (calibrated for the "
-                   "embedded model; recalibrate for Titan)", minimum=0.0, maximum=1.0),
-        OptionSpec(
-            "modelFamilies",
-            "",
-            "modelId=family pairs (comma-separated) for model ids that name no provider, such as application "
-            "inference profile ARNs",
-            check=lambda value: _check_families(str(value)),
-        ),
-        OptionSpec("headChars", 240, "characters from the start of the completion that are matched",
-                   minimum=40, maximum=5000),
+    method = Option(
+        FUZZY,
+        "how completions are matched to refusal phrases",
+        choices=(FUZZY, COSINE),
+        lever=CostLever.alternatives(),
     )
+    threshold = Option(
+        0.88, "fuzzy: minimum partial-ratio match (0-1) that counts as a refusal", minimum=0.5, maximum=1.0
+    )
+    cosine_threshold = Option(
+        0.4,
+        "cosine: minimum similarity that counts as a refusal (calibrated for the embedded model; recalibrate "
+        "for Titan)",
+        minimum=0.0,
+        maximum=1.0,
+    )
+    model_families = Option(
+        "",
+        "modelId=family pairs (comma-separated) for model ids that name no provider, such as application "
+        "inference profile ARNs",
+        check=lambda value: _check_families(str(value)),
+    )
+    head_chars = Option(240, "characters from the start of the completion that are matched", minimum=40, maximum=5000)
     needs = frozenset({Capability.EMBEDDINGS})
     lambda_spec = LambdaSpec(memory_mb=512, timeout_seconds=120, batch_size=200)
 
     @classmethod
     def needs_for(cls, options: Mapping[str, object]) -> frozenset[Capability]:
-        return frozenset({Capability.EMBEDDINGS}) if options.get("method") == "cosine" else frozenset()
+        return frozenset({Capability.EMBEDDINGS}) if cls.method.value_in(options) == COSINE else frozenset()
 
     @classmethod
     def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
-        if options.get("method") != "cosine":
+        if cls.method.value_in(options) != COSINE:
             return ()
-        return (TextUsage(Capability.EMBEDDINGS, "completion", int(options["headChars"])),)  # type: ignore[call-overload]
+        return (TextUsage(Capability.EMBEDDINGS, "completion", cls.head_chars.value_in(options)),)
 
     def setup(self) -> None:
-        from refusal_phrases import phrase_sets
-
-        from refusal_phrases import parse_family_overrides
+        from refusal_phrases import parse_family_overrides, phrase_sets
 
         sets = phrase_sets()
-        self._family_overrides = parse_family_overrides(str(self.config["modelFamilies"]))
+        self._family_overrides = parse_family_overrides(self.model_families)
         self._families = sorted(sets)
         self._phrases = list(dict.fromkeys(normalise_phrase(p) for family in self._families for p in sets[family]))
         column = {p: i for i, p in enumerate(self._phrases)}
         self._columns = {f: sorted({column[normalise_phrase(p)] for p in sets[f]}) for f in self._families}
         self._phrase_vectors = None
-        if self.config["method"] == "cosine":
+        if self.method == COSINE:
             self._phrase_vectors = self.backends.embeddings.embed(self._phrases)
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
@@ -150,14 +139,14 @@ class RefusalMonitor(Monitor):
 
         from refusal_phrases import family_of
 
-        results = [RecordResult.skip("empty-text") for _ in records]
+        results = [RecordResult.skip(EMPTY_TEXT) for _ in records]
         # Each record is matched against its own family's phrases only: group by family, one matrix each.
         groups: dict[str, list[int]] = {}
         for index, record in enumerate(records):
             if record.completion.strip():
                 groups.setdefault(family_of(record.model_id, self._family_overrides), []).append(index)
-        cosine = self.config["method"] == "cosine"
-        threshold = float(self.config["cosineThreshold" if cosine else "threshold"])  # type: ignore[arg-type]
+        cosine = self.method == COSINE
+        threshold = self.cosine_threshold if cosine else self.threshold
         for family, indices in groups.items():
             columns = self._columns[family]
             batch = [records[i] for i in indices]
@@ -175,12 +164,12 @@ class RefusalMonitor(Monitor):
         import numpy as np
         from rapidfuzz import fuzz, process
 
-        head = int(self.config["headChars"])  # type: ignore[call-overload]
+        head = self.head_chars
         openings = [normalise_opening(r.completion, head) for r in records]
         phrases = [self._phrases[c] for c in columns]
         scores = process.cdist(openings, phrases, scorer=fuzz.partial_ratio, dtype="float32", workers=1) / 100.0
         # Check the negation only where a match would count: a handful of cells per batch.
-        floor = float(self.config["threshold"]) - 1e-6  # type: ignore[arg-type]
+        floor = self.threshold - 1e-6
         for row, column in zip(*np.nonzero(scores >= floor), strict=True):
             phrase = phrases[column]
             alignment = fuzz.partial_ratio_alignment(phrase, openings[row])
@@ -192,6 +181,6 @@ class RefusalMonitor(Monitor):
     def _cosine_matrix(self, records: Sequence[InvocationRecord], columns: list[int]):  # -> np.ndarray
         from shared.vectors import normalise_rows
 
-        head = int(self.config["headChars"])  # type: ignore[call-overload]
+        head = self.head_chars
         vectors = self.backends.embeddings.embed([normalise_opening(r.completion, head) for r in records])
         return normalise_rows(vectors) @ normalise_rows(self._phrase_vectors[columns]).T  # type: ignore[index]

@@ -11,18 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from monitors.core.base import Monitor
-from monitors.core.results import RecordResult
-from monitors.core.spec import (
-    AlarmSpec,
-    Capability,
-    Comparison,
-    LambdaSpec,
-    MetricSpec,
-    MissingData,
-    OptionSpec,
-    TextUsage,
-    Unit,
-)
+from monitors.core.results import EMPTY_TEXT, RecordResult
+from monitors.core.spec import AlarmSpec, Capability, CostLever, LambdaSpec, MetricSpec, Option, TextUsage, Unit
 from shared.records import InvocationRecord
 
 SIMILARITY = "PromptCompletionSimilarity"
@@ -31,41 +21,39 @@ SIMILARITY = "PromptCompletionSimilarity"
 class SemanticSimilarityMonitor(Monitor):
     name = "semantic-similarity"
     description = "Cosine similarity of prompt and completion embeddings (Titan Text Embeddings V2 or embedded)."
+    enabled_by_default = True
     metrics = (
         MetricSpec(
             SIMILARITY,
             Unit.NONE,
             "Cosine similarity of the prompt's and the completion's embeddings, in [-1, 1]; higher is more on-topic.",
-            alarm=AlarmSpec(
-                statistic="Average",
-                threshold=0.2,
-                comparison=Comparison.LESS_THAN,
-                period_seconds=300,
-                evaluation_periods=3,
-                datapoints_to_alarm=3,
-                treat_missing_data=MissingData.NOT_BREACHING,
-                description="Completions are drifting off-topic: average prompt/completion similarity is low.",
+            alarm=AlarmSpec.below(
+                0.2, description="Completions are drifting off-topic: average prompt/completion similarity is low."
             ),
         ),
     )
-    options = (
-        OptionSpec("maxChars", 4000, "characters of each text sent to the embedding model", minimum=100, maximum=50_000),
+    max_chars = Option(
+        4000,
+        "characters of each text sent to the embedding model",
+        minimum=100,
+        maximum=50_000,
+        lever=CostLever.scale(0.5),
     )
     needs = frozenset({Capability.EMBEDDINGS})
     lambda_spec = LambdaSpec(memory_mb=512, timeout_seconds=120, batch_size=100)
 
     @classmethod
     def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
-        limit = int(options["maxChars"])  # type: ignore[call-overload]
+        limit = cls.max_chars.value_in(options)
         return (TextUsage(Capability.EMBEDDINGS, "prompt", limit), TextUsage(Capability.EMBEDDINGS, "completion", limit))
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
         from shared.embedding_text import embedding_text
         from shared.vectors import row_cosines
 
-        max_chars = int(self.config["maxChars"])  # type: ignore[call-overload]
+        max_chars = self.max_chars
         scorable = [i for i, r in enumerate(records) if r.prompt.strip() and r.completion.strip()]
-        results = [RecordResult.skip("empty-text") for _ in records]
+        results = [RecordResult.skip(EMPTY_TEXT) for _ in records]
         if not scorable:
             return results
         texts = [embedding_text(records[i].prompt, max_chars) for i in scorable]

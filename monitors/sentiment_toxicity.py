@@ -12,18 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from monitors.core.base import Monitor
-from monitors.core.results import RecordResult
-from monitors.core.spec import (
-    AlarmSpec,
-    Capability,
-    Comparison,
-    LambdaSpec,
-    MetricSpec,
-    MissingData,
-    OptionSpec,
-    TextUsage,
-    Unit,
-)
+from monitors.core.results import EMPTY_TEXT, NON_ENGLISH, RecordResult
+from monitors.core.spec import AlarmSpec, Capability, CostLever, LambdaSpec, MetricSpec, Option, TextUsage, Unit
 from shared.limits import COMPREHEND_TOXICITY_LABELS
 from shared.records import InvocationRecord
 
@@ -46,13 +36,7 @@ def _metrics_for(prefix: str, option: str) -> tuple[MetricSpec, ...]:
             Unit.NONE,
             f"Probability that the {subject} is {s.lower()} (Comprehend SentimentScore.{s}), in [0, 1].",
             alarm=(
-                AlarmSpec(
-                    statistic="Average",
-                    threshold=0.35,
-                    comparison=Comparison.GREATER_THAN,
-                    treat_missing_data=MissingData.NOT_BREACHING,
-                    description=f"{subject.capitalize()}s have turned negative.",
-                )
+                AlarmSpec.above(0.35, description=f"{subject.capitalize()}s have turned negative.")
                 if s == "Negative" and default
                 else None
             ),
@@ -66,13 +50,7 @@ def _metrics_for(prefix: str, option: str) -> tuple[MetricSpec, ...]:
             Unit.NONE,
             f"Overall toxicity of the {subject} in [0, 1] (worst segment).",
             alarm=(
-                AlarmSpec(
-                    statistic="p90",
-                    threshold=0.5,
-                    comparison=Comparison.GREATER_THAN,
-                    treat_missing_data=MissingData.NOT_BREACHING,
-                    description=f"More than one {subject} in ten is toxic.",
-                )
+                AlarmSpec.above(0.5, statistic="p90", description=f"More than one {subject} in ten is toxic.")
                 if default
                 else None
             ),
@@ -94,46 +72,56 @@ def _metrics_for(prefix: str, option: str) -> tuple[MetricSpec, ...]:
 class SentimentToxicityMonitor(Monitor):
     name = "sentiment-toxicity"
     description = "Sentiment (POSITIVE/NEGATIVE/NEUTRAL/MIXED) and toxicity via Comprehend, or VADER + profanity-check."
+    enabled_by_default = True
     metrics = _metrics_for("", "scoreCompletions") + _metrics_for("Prompt", "scorePrompts")
-    options = (
-        OptionSpec("scoreCompletions", True, "score completions (metrics Sentiment*, Toxicity*)"),
-        OptionSpec("scorePrompts", False, "also score prompts (metrics PromptSentiment*, PromptToxicity*)"),
-        OptionSpec(
-            "maxChars",
-            1000,
-            "characters of each text sent to Comprehend (the main cost lever after sampling)",
-            minimum=100,
-            maximum=10_000,
-        ),
+    score_completions = Option(
+        True, "score completions (metrics Sentiment*, Toxicity*)", lever=CostLever.toggle()
     )
-    needs = frozenset({Capability.TEXT_ANALYSIS})
+    score_prompts = Option(
+        False, "also score prompts (metrics PromptSentiment*, PromptToxicity*)", lever=CostLever.toggle()
+    )
+    max_chars = Option(
+        1000,
+        "characters of each text sent to Comprehend (the main cost lever after sampling)",
+        minimum=100,
+        maximum=10_000,
+        lever=CostLever.cap(500),
+    )
     # Comprehend is the dominant cost; score a deterministic quarter of requests by default.
-    default_sampling_rate = 0.25
+    sampling_rate = Monitor.sampling_rate.with_default(0.25)
+    needs = frozenset({Capability.TEXT_ANALYSIS})
+    skip_reasons = frozenset({EMPTY_TEXT, NON_ENGLISH})
     lambda_spec = LambdaSpec(memory_mb=256, timeout_seconds=180, batch_size=100)
 
     @classmethod
     def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
-        limit = int(options["maxChars"])  # type: ignore[call-overload]
-        return tuple(
-            TextUsage(Capability.TEXT_ANALYSIS, attribute, limit) for attribute, _, option in TARGETS if options[option]
-        )
+        limit = cls.max_chars.value_in(options)
+        return tuple(TextUsage(Capability.TEXT_ANALYSIS, attribute, limit) for attribute, _ in cls.targets(options))
+
+    @classmethod
+    def targets(cls, options: Mapping[str, object]) -> list[tuple[str, str]]:
+        """(record attribute, metric-name prefix) of each text scored under these options."""
+        switched_on = {
+            cls.score_completions.name: cls.score_completions.value_in(options),
+            cls.score_prompts.name: cls.score_prompts.value_in(options),
+        }
+        return [(attribute, prefix) for attribute, prefix, option in TARGETS if switched_on[option]]
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
         from shared.language import is_probably_english
 
-        max_chars = int(self.config["maxChars"])  # type: ignore[call-overload]
+        max_chars = self.max_chars
+        targets = self.targets(self.config)
         texts: list[str] = []
         owners: list[tuple[int, str]] = []  # (record index, metric prefix)
         skips: dict[int, str] = {}
         for index, record in enumerate(records):
-            for attribute, prefix, option in TARGETS:
-                if not self.config[option]:
-                    continue
+            for attribute, prefix in targets:
                 text = " ".join(getattr(record, attribute).split())
                 if not text:
-                    skips.setdefault(index, "empty-text")
+                    skips.setdefault(index, EMPTY_TEXT)
                 elif not is_probably_english(text):
-                    skips.setdefault(index, "non-english")
+                    skips.setdefault(index, NON_ENGLISH)
                 else:
                     texts.append(text[:max_chars])
                     owners.append((index, prefix))

@@ -47,9 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"llm-monitor score: {exc}", file=sys.stderr)
         return 2
     backends = Backends(config.backend)
-    runner = MonitorRunner.from_config(config, registry, backends, names)
-    for monitor in runner.monitors:
-        monitor.config["samplingRate"] = 1.0  # type: ignore[index]
+    runner = MonitorRunner.from_config(config.without_sampling(), registry, backends, names)
 
     try:
         stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")

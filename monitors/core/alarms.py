@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry
-from monitors.core.spec import AlarmSpec, Comparison, MissingData
+from monitors.core.spec import ALARM_ENABLED_KEY, AlarmSpec, Comparison, MissingData
 from shared.errors import ConfigurationError
 from shared.pipeline_metrics import MODEL_DIMENSION
+from shared.values import parse_bool
 
 ALL_MODELS = "all-models"
 _ALARM_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._\-]")
@@ -66,10 +67,7 @@ def resolve_alarms(config: MonitoringConfig, registry: MonitorRegistry) -> list[
         options = config.monitors[name].options
         for metric in spec.active_metrics(options):
             overrides = config.alarm_overrides.get(metric.name, {})
-            enabled = overrides.get("enabled", True)
-            if isinstance(enabled, str):
-                enabled = enabled.lower() in ("true", "1", "yes")
-            if not enabled:
+            if not parse_bool(overrides.get(ALARM_ENABLED_KEY, True), key=f"alarms.{metric.name}.{ALARM_ENABLED_KEY}"):
                 continue
             if metric.alarm is not None:
                 alarm_spec = metric.alarm.with_overrides(overrides, key_prefix=f"alarms.{metric.name}")

@@ -13,8 +13,19 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from monitors.core.results import RecordResult
-from monitors.core.spec import Capability, LambdaSpec, MetricSpec, MonitorSpec, OptionSpec, Permission, TextUsage
+from monitors.core.results import EMPTY_TEXT, RecordResult, valid_skip_reason
+from monitors.core.spec import (
+    SAMPLING_OPTION,
+    Capability,
+    CostLever,
+    LambdaSpec,
+    MetricSpec,
+    MonitorSpec,
+    Option,
+    OptionSpec,
+    Permission,
+    TextUsage,
+)
 from shared.errors import MonitorDefinitionError
 from shared.records import InvocationRecord
 
@@ -25,59 +36,108 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
 
 class Monitor(ABC):
-    """Base class. Declare the class attributes below; implement `score`; optionally `setup`."""
+    """Base class. Declare the class attributes below and any `Option`s; implement `score`; optionally
+    `setup`, `needs_for` and `text_usage`."""
 
     name: ClassVar[str]
     description: ClassVar[str]
     metrics: ClassVar[tuple[MetricSpec, ...]]
-    options: ClassVar[tuple[OptionSpec, ...]] = ()
+    #: Whether `cdk deploy` deploys this monitor when the configuration does not mention it. A new module
+    #: with True adds its Lambda and alarms to every installation on its next deploy; with False, users
+    #: opt in with `-c monitors.<name>.enabled=true`. Every monitor must say which.
+    enabled_by_default: ClassVar[bool]
     needs: ClassVar[frozenset[Capability]] = frozenset()
     permissions: ClassVar[tuple[Permission, ...]] = ()
-    default_sampling_rate: ClassVar[float] = 1.0
+    #: Reasons `score` may give to `RecordResult.skip`: they become the `Reason` dimension of the
+    #: `ScoringSkipped` metric, so the set is declared (bounded), not free text.
+    skip_reasons: ClassVar[frozenset[str]] = frozenset({EMPTY_TEXT})
     lambda_spec: ClassVar[LambdaSpec] = LambdaSpec()
+
+    #: Fraction of requests scored, by a hash of the request id: every monitor samples the same requests.
+    #: A monitor changes the default with `sampling_rate = Monitor.sampling_rate.with_default(0.25)`.
+    sampling_rate = Option(
+        1.0,
+        "fraction of requests scored, chosen by a hash of the request id",
+        minimum=0.0,
+        maximum=1.0,
+        lever=CostLever.scale(0.5),
+        key=SAMPLING_OPTION,
+    )
 
     def __init__(self, *, backends: Backends, options: Mapping[str, object] | None = None) -> None:
         self.backends = backends
-        self.config = self.spec().parse_options(options or {}, key_prefix=f"monitors.{self.name}")
-        self._active = {m.name for m in self.spec().active_metrics(self.config)}
+        spec = self.spec()
+        self.config: Mapping[str, object] = spec.parse_options(options or {}, key_prefix=f"monitors.{self.name}")
+        self._active = {m.name for m in spec.active_metrics(self.config)}
+        self._skip_reasons = spec.skip_reasons
         self._ready = False
+
+    @classmethod
+    def declared_options(cls) -> tuple[OptionSpec, ...]:
+        """Every `Option` of the class and its bases, in declaration order (base options first)."""
+        found: dict[str, OptionSpec] = {}
+        for klass in reversed(cls.__mro__):
+            for value in vars(klass).values():
+                if isinstance(value, Option):
+                    found[value.spec.name] = value.spec
+        return tuple(found.values())
 
     @classmethod
     def spec(cls) -> MonitorSpec:
         """The validated declaration. MonitorDefinitionError says what is inconsistent."""
-        for attr in ("name", "description", "metrics"):
+        for attr in ("name", "description", "metrics", "enabled_by_default"):
             if not hasattr(cls, attr):
-                raise MonitorDefinitionError(f"{cls.__qualname__} must declare {attr!r}")
+                hint = (
+                    " (True: the next `cdk deploy` adds it everywhere; False: users opt in with "
+                    "-c monitors.<name>.enabled=true)"
+                    if attr == "enabled_by_default"
+                    else ""
+                )
+                raise MonitorDefinitionError(f"{cls.__qualname__} must declare {attr!r}{hint}")
         if not _NAME.match(cls.name):
             raise MonitorDefinitionError(
                 f"{cls.__qualname__}.name {cls.name!r} must be lowercase letters, digits and '-' (2-40 chars)"
             )
+        if not isinstance(cls.enabled_by_default, bool):
+            raise MonitorDefinitionError(f"monitor {cls.name!r}: enabled_by_default must be True or False")
         if not cls.metrics:
             raise MonitorDefinitionError(f"monitor {cls.name!r} declares no metrics")
         names = [m.name for m in cls.metrics]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise MonitorDefinitionError(f"monitor {cls.name!r} declares metric(s) twice: {', '.join(duplicates)}")
-        bool_options = {o.name for o in cls.options if isinstance(o.default, bool)}
+        options = cls.declared_options()
+        bool_options = {o.name for o in options if isinstance(o.default, bool)}
         for metric in cls.metrics:
             if metric.enabled_by is not None and metric.enabled_by not in bool_options:
                 raise MonitorDefinitionError(
                     f"metric {metric.name!r} of monitor {cls.name!r} is enabled by {metric.enabled_by!r}, "
                     "which is not a declared boolean option"
                 )
-        if not 0.0 <= cls.default_sampling_rate <= 1.0:
-            raise MonitorDefinitionError(f"monitor {cls.name!r}: default_sampling_rate must be in [0, 1]")
+        for option in options:
+            try:
+                option.parse(option.default, key=option.name)
+            except Exception as exc:
+                raise MonitorDefinitionError(f"monitor {cls.name!r}: default of option {exc}") from None
         for need in cls.needs:
             if not isinstance(need, Capability):
                 raise MonitorDefinitionError(f"monitor {cls.name!r}: needs must be Capability members, got {need!r}")
+        for reason in cls.skip_reasons:
+            if not valid_skip_reason(reason):
+                raise MonitorDefinitionError(
+                    f"monitor {cls.name!r}: skip reason {reason!r} must be lowercase words joined by '-'"
+                )
+        for key, problem in cls.lambda_spec.problems():
+            raise MonitorDefinitionError(f"monitor {cls.name!r}: lambda_spec {key} {problem}")
         return MonitorSpec(
             name=cls.name,
             description=cls.description,
             metrics=tuple(cls.metrics),
-            options=tuple(cls.options),
+            options=options,
             needs=frozenset(cls.needs),
             permissions=tuple(cls.permissions),
-            default_sampling_rate=cls.default_sampling_rate,
+            enabled_by_default=cls.enabled_by_default,
+            skip_reasons=frozenset(cls.skip_reasons),
             lambda_spec=cls.lambda_spec,
         )
 
@@ -97,10 +157,6 @@ class Monitor(ABC):
         return tuple(TextUsage(need, field) for need in needs for field in ("prompt", "completion"))
 
     @property
-    def sampling_rate(self) -> float:
-        return float(self.config["samplingRate"])  # type: ignore[arg-type]
-
-    @property
     def active_metric_names(self) -> frozenset[str]:
         return frozenset(self._active)
 
@@ -108,7 +164,8 @@ class Monitor(ABC):
         """Load what scoring needs, once per process (models, phrase embeddings). Default: nothing."""
 
     def score_batch(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
-        """`score` with the contract checked: one result per record, only declared, active metrics."""
+        """`score` with the contract checked: one result per record, only declared, active metrics and
+        declared skip reasons."""
         if not self._ready:
             self.setup()
             self._ready = True
@@ -124,6 +181,11 @@ class Monitor(ABC):
             if unknown:
                 raise MonitorDefinitionError(
                     f"monitor {self.name!r} produced undeclared or inactive metric(s): {', '.join(sorted(unknown))}"
+                )
+            if result.skip_reason is not None and result.skip_reason not in self._skip_reasons:
+                raise MonitorDefinitionError(
+                    f"monitor {self.name!r} skipped a record for undeclared reason {result.skip_reason!r}; "
+                    "add it to skip_reasons"
                 )
         return results
 

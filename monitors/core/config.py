@@ -3,8 +3,9 @@
 Keys (in cdk.json `context`, or `-c key=value` with dots for nesting):
 
 - `namespace`: CloudWatch namespace of every metric (default `LLMMonitor`).
-- `backend`: `aws` (Titan, Comprehend) or `local` (embedded models) for the deployed Lambdas.
-- `monitors.<name>.enabled`, `monitors.<name>.samplingRate`, `monitors.<name>.<option>`: per monitor.
+- `backend`: `aws` (Titan, Comprehend) or `embedded` (in-process models; `local` is an alias) for the
+  deployed Lambdas.
+- `monitors.<name>.enabled` (default: the monitor's `enabled_by_default`), `monitors.<name>.samplingRate`, `monitors.<name>.<option>`: per monitor.
 - `monitors.<name>.lambda.<setting>`: memoryMb, timeoutSeconds, batchSize, batchingWindowSeconds,
   parallelizationFactor, maximumRetryAttempts, maximumRecordAgeSeconds.
 - `monitorModules`: extra Python modules holding Monitor subclasses.
@@ -23,10 +24,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from monitors.core.spec import LambdaSpec, MonitorSpec
+from monitors.core.spec import SAMPLING_OPTION, LambdaSpec
 from shared.backends.settings import AWS, BackendSettings, backend_kind
 from shared.context import merge_context
-from shared.values import parse_bool, parse_int, parse_list, parse_mapping
+from shared.values import parse_bool, parse_int, parse_list, parse_mapping, reject_unknown
 from shared.errors import ConfigurationError
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
 
@@ -34,24 +35,9 @@ if TYPE_CHECKING:
     from monitors.core.registry import MonitorRegistry
 
 OTHER_APPLICATION = "other"
-_LAMBDA_KEYS = {
-    "memoryMb": "memory_mb",
-    "timeoutSeconds": "timeout_seconds",
-    "batchSize": "batch_size",
-    "batchingWindowSeconds": "batching_window_seconds",
-    "parallelizationFactor": "parallelization_factor",
-    "maximumRetryAttempts": "maximum_retry_attempts",
-    "maximumRecordAgeSeconds": "maximum_record_age_seconds",
-}
-_LAMBDA_BOUNDS = {
-    "memory_mb": (128, 10_240),
-    "timeout_seconds": (1, 900),
-    "batch_size": (1, 10_000),
-    "batching_window_seconds": (0, 300),
-    "parallelization_factor": (1, 10),
-    "maximum_retry_attempts": (-1, 10_000),
-    "maximum_record_age_seconds": (-1, 604_800),
-}
+#: Keys under `monitors.<name>` that are not the monitor's own options.
+ENABLED_KEY = "enabled"
+LAMBDA_KEY = "lambda"
 
 
 @dataclass(frozen=True)
@@ -146,7 +132,7 @@ class MonitoringConfig:
             raise ConfigurationError("namespace", "must be 1-255 characters, not start with 'AWS/' and not contain ':'")
 
         embeddings = parse_mapping(ctx.get("embeddings"), key="embeddings")
-        _reject_unknown(embeddings, {"modelId", "dimensions", "normalize", "maxConcurrency"}, "embeddings")
+        reject_unknown(embeddings, ("modelId", "dimensions", "normalize", "maxConcurrency"), prefix="embeddings")
         defaults = BackendSettings()
         backend = BackendSettings(
             kind=backend_kind(ctx.get("backend") or AWS),
@@ -171,9 +157,13 @@ class MonitoringConfig:
             spec = registry[name].spec()
             raw = parse_mapping(monitors_ctx.get(name), key=f"monitors.{name}")
             prefix = f"monitors.{name}"
-            enabled = parse_bool(raw.get("enabled", True), key=f"{prefix}.enabled")
-            options = spec.parse_options({k: v for k, v in raw.items() if k != "enabled"}, key_prefix=prefix)
-            monitors[name] = MonitorSettings(name, enabled, options, _lambda_spec(spec, raw.get("lambda"), prefix))
+            enabled = parse_bool(raw.get(ENABLED_KEY, spec.enabled_by_default), key=f"{prefix}.{ENABLED_KEY}")
+            own = {k: v for k, v in raw.items() if k not in (ENABLED_KEY, LAMBDA_KEY)}
+            options = spec.parse_options(own, key_prefix=prefix)
+            sizing = spec.lambda_spec.with_overrides(
+                parse_mapping(raw.get(LAMBDA_KEY), key=f"{prefix}.{LAMBDA_KEY}"), key_prefix=f"{prefix}.{LAMBDA_KEY}"
+            )
+            monitors[name] = MonitorSettings(name, enabled, options, sizing)
 
         alarms = parse_mapping(ctx.get("alarms"), key="alarms")
         declared = {m.name for name in registry for m in registry[name].spec().metrics}
@@ -183,7 +173,7 @@ class MonitoringConfig:
             parse_mapping(overrides, key=f"alarms.{metric}")
 
         app = parse_mapping(ctx.get("applicationDimension"), key="applicationDimension")
-        _reject_unknown(app, {"key", "allowlist", "maxValues"}, "applicationDimension")
+        reject_unknown(app, ("key", "allowlist", "maxValues"), prefix="applicationDimension")
         dimension = ApplicationDimension(
             key=str(app["key"]) if app.get("key") else None,
             allowlist=tuple(parse_list(app.get("allowlist"), key="applicationDimension.allowlist")),
@@ -205,6 +195,14 @@ class MonitoringConfig:
     def with_backend(self, kind: str) -> MonitoringConfig:
         return replace(self, backend=self.backend.with_kind(kind))
 
+    def without_sampling(self) -> MonitoringConfig:
+        """Every monitor scoring every record (`llm-monitor score`: you asked for these records)."""
+        monitors = {
+            name: replace(settings, options={**settings.options, SAMPLING_OPTION: 1.0})
+            for name, settings in self.monitors.items()
+        }
+        return replace(self, monitors=monitors)
+
     def monitor_env(self, name: str) -> dict[str, str]:
         """The environment of monitor `name`'s Lambda (the workflow ARN is added by the stack)."""
         settings = self.monitors[name]
@@ -217,24 +215,6 @@ class MonitoringConfig:
         env.update(self.backend.to_env())
         env.update(self.application_dimension.to_env())
         return env
-
-
-def _reject_unknown(values: Mapping[str, object], known: set[str], prefix: str) -> None:
-    for key in values:
-        if key not in known:
-            raise ConfigurationError(f"{prefix}.{key}", f"unknown setting; known: {', '.join(sorted(known))}")
-
-
-def _lambda_spec(spec: MonitorSpec, raw: object, prefix: str) -> LambdaSpec:
-    values = parse_mapping(raw, key=f"{prefix}.lambda")
-    changes: dict[str, int] = {}
-    for key, value in values.items():
-        target = _LAMBDA_KEYS.get(key)
-        if target is None:
-            raise ConfigurationError(f"{prefix}.lambda.{key}", f"unknown setting; known: {', '.join(_LAMBDA_KEYS)}")
-        low, high = _LAMBDA_BOUNDS[target]
-        changes[target] = parse_int(value, key=f"{prefix}.lambda.{key}", minimum=low, maximum=high)
-    return replace(spec.lambda_spec, **changes)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+#: Skip reasons the built-in monitors share (each monitor declares the ones it uses in `skip_reasons`).
+EMPTY_TEXT = "empty-text"
+NON_ENGLISH = "non-english"
+
+_SKIP_REASON = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+def valid_skip_reason(reason: str) -> bool:
+    """A skip reason is a short lowercase-hyphenated word (it becomes a CloudWatch dimension value)."""
+    return len(reason) <= 64 and bool(_SKIP_REASON.match(reason))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitors import (
-    AlarmSpec,
-    Comparison,
-    LambdaSpec,
-    MetricSpec,
-    Monitor,
-    OptionSpec,
-    Permission,
-    RecordResult,
-    Unit,
-)
+from monitors import AlarmSpec, LambdaSpec, MetricSpec, MissingData, Monitor, Option, Permission, RecordResult, Unit
 from shared.records import InvocationRecord
 
 ANSWER_LENGTH = "SampleAnswerLength"
@@ -36,24 +26,25 @@ PERMISSION = Permission(
 class SampleLengthMonitor(Monitor):
     name = "sample-length"
     description = "Completion length in characters (test-only monitor)."
+    enabled_by_default = True
     metrics = (
         MetricSpec(
             ANSWER_LENGTH,
             Unit.COUNT,
             "Characters in the completion.",
-            alarm=AlarmSpec(
+            alarm=AlarmSpec.above(
+                20_000,
                 statistic="p90",
-                threshold=20_000,
-                comparison=Comparison.GREATER_THAN,
                 period_seconds=600,
                 evaluation_periods=2,
                 datapoints_to_alarm=1,
+                treat_missing_data=MissingData.MISSING,
                 description="Completions are getting very long.",
             ),
         ),
         MetricSpec(EMPTY_ANSWER, Unit.NONE, "1 when the completion is empty."),
     )
-    options = (OptionSpec("strip", True, "strip whitespace before counting"),)
+    strip = Option(True, "strip whitespace before counting")
     permissions = (PERMISSION,)
     lambda_spec = LambdaSpec(
         memory_mb=256,
@@ -68,6 +59,6 @@ class SampleLengthMonitor(Monitor):
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
         out = []
         for record in records:
-            text = record.completion.strip() if self.config["strip"] else record.completion
+            text = record.completion.strip() if self.strip else record.completion
             out.append(RecordResult.ok({ANSWER_LENGTH: float(len(text)), EMPTY_ANSWER: float(not text)}))
         return out

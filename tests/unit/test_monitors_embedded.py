@@ -10,7 +10,9 @@ import pytest
 from monitors.refusal import RefusalMonitor, normalise_opening
 from monitors.semantic_similarity import SemanticSimilarityMonitor
 from monitors.sentiment_toxicity import SentimentToxicityMonitor
+from monitors.core.spec import Capability
 from shared.backends import BackendSettings, Backends
+from shared.errors import ConfigurationError
 from shared.records import InvocationRecord
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -19,7 +21,7 @@ from bench.refusal_eval import load_labelled, score_at, similarities  # noqa: E4
 
 @pytest.fixture(scope="module")
 def backends() -> Backends:
-    return Backends(BackendSettings(kind="local"))
+    return Backends(BackendSettings(kind="embedded"))
 
 
 def rec(prompt: str, completion: str, model: str = "anthropic.claude-3-haiku-20240307-v1:0", i: int = 0) -> InvocationRecord:
@@ -89,7 +91,7 @@ def test_quotes_and_code_are_removed_but_contractions_kept() -> None:
 def test_default_refusal_method_meets_f1_on_the_labelled_set() -> None:
     rows = load_labelled()
     assert len(rows) >= 60 and sum(r["kind"] == "hard-negative" for r in rows) >= 15
-    defaults = {o.name: o.default for o in RefusalMonitor.options}
+    defaults = RefusalMonitor.spec().default_options()
     rows, sims = similarities(str(defaults["method"]))
     scores = score_at(rows, sims, str(defaults["method"]), float(defaults["threshold"]))
     assert scores.f1 >= 0.9, (scores.false_positives, scores.false_negatives)
@@ -126,3 +128,24 @@ def test_refusal_detection_on_the_example_set_matches_its_ground_truth(backends:
     recall = tp / sum(truth)
     assert sum(truth) > 200
     assert precision >= 0.95 and recall >= 0.9, (precision, recall)
+
+
+def test_prompt_sentiment_metrics_appear_only_when_switched_on() -> None:
+    spec = SentimentToxicityMonitor.spec()
+    assert "PromptToxicity" not in {m.name for m in spec.active_metrics(spec.default_options())}
+    on = spec.parse_options({"scorePrompts": "true"}, key_prefix="monitors.sentiment-toxicity")
+    assert "PromptToxicity" in {m.name for m in spec.active_metrics(on)}
+    assert [u.field for u in SentimentToxicityMonitor.text_usage(on)] == ["completion", "prompt"]
+
+
+def test_refusal_needs_embeddings_only_for_the_cosine_method() -> None:
+    assert RefusalMonitor.needs_for({"method": "fuzzy"}) == frozenset()
+    assert RefusalMonitor.needs_for({"method": "cosine"}) == {Capability.EMBEDDINGS}
+    assert RefusalMonitor.text_usage({"method": "cosine", "headChars": 100})[0].max_chars == 100
+
+
+@pytest.mark.parametrize("families", ["arn:x=klingon", "no-equals-sign"])
+def test_bad_model_family_mappings_name_the_key(families: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        RefusalMonitor.spec().parse_options({"modelFamilies": families}, key_prefix="monitors.refusal")
+    assert info.value.key == "monitors.refusal.modelFamilies"

@@ -37,13 +37,17 @@ def test_the_readme_monitor_is_discovered_scored_and_alarmed(example_module: str
         InvocationRecord("3", completion="Your order ships tomorrow."),
         InvocationRecord("4", completion=""),
     ]
-    monitor = registry["pii-leak"](backends=Backends(BackendSettings(kind="local")))
+    monitor = registry["pii-leak"](backends=Backends(BackendSettings(kind="embedded")))
     results = monitor.score_batch(records)
     assert [r.values.get("PiiLeak") for r in results] == [1.0, 1.0, 0.0, None]
     assert results[3].skip_reason == "empty-text"
-    no_phones = registry["pii-leak"](backends=Backends(BackendSettings(kind="local")), options={"phones": "false"})
+    no_phones = registry["pii-leak"](backends=Backends(BackendSettings(kind="embedded")), options={"phones": "false"})
     assert no_phones.score_batch(records[1:2])[0].values["PiiLeak"] == 0.0
 
-    config = MonitoringConfig.from_context({"monitorModules": example_module, "alarmModelIds": "m1"})
+    opted_out = MonitoringConfig.from_context({"monitorModules": example_module}, registry)
+    assert "pii-leak" not in opted_out.enabled_monitors()  # a new module changes nothing until enabled
+    config = MonitoringConfig.from_context(
+        {"monitorModules": example_module, "alarmModelIds": "m1", "monitors.pii-leak.enabled": "true"}, registry
+    )
     alarms = [a.name for a in resolve_alarms(config, registry) if a.metric_name == "PiiLeak"]
     assert alarms == ["LLMMonitor-PiiLeak-all-models", "LLMMonitor-PiiLeak-m1"]
