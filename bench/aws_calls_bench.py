@@ -24,10 +24,11 @@ LAMBDA_BATCH = 100
 
 
 def main() -> None:
+    from moto.cloudwatch.responses import CloudWatchResponse
+
     from infra.workflow import render_definition
     from monitors.aws import handler
     from monitors.core.config import MonitorEnvironment, MonitoringConfig
-    from moto.cloudwatch.responses import CloudWatchResponse
     from shared.backends.settings import BackendSettings
     from tests.functional.moto_patches import MotoSyncExpress, no_botocore_backoff, patched_ai
     from tests.functional.test_monitor_handler import kinesis_event

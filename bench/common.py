@@ -50,8 +50,8 @@ def run_module(module: str, *args: str) -> str:
 def cold_import_ms(module: str, repeats: int = 5) -> float:
     """Best-of-N wall time to import `module` in a fresh interpreter, minus the interpreter's own start."""
     code = (
-        "import time; t = time.perf_counter(); import {m}; print((time.perf_counter() - t) * 1000)"
-    ).format(m=module)
+        f"import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     times = []
     for _ in range(repeats):

@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from local_runtime.dashboard import render_dashboard  # noqa: E402
+from local_runtime.store import MetricStore  # noqa: E402
 from monitors.core.alarms import resolve_alarms  # noqa: E402
 from monitors.core.config import MonitoringConfig  # noqa: E402
 from monitors.core.registry import discover  # noqa: E402
 from monitors.core.spec import MetricSpec  # noqa: E402
-from local_runtime.dashboard import render_dashboard  # noqa: E402
-from local_runtime.store import MetricStore  # noqa: E402
 from shared.sampling import is_sampled  # noqa: E402
 
 START = 1_795_680_000  # 2026-11-26T08:00:00Z

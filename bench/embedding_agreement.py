@@ -126,8 +126,8 @@ def run_throughput_child(model_dir: Path, n: int, uniform: bool) -> dict[str, fl
 def agreement(model: StaticEmbeddingModel, pairs: list[dict[str, str]]) -> None:
     from scipy.stats import pearsonr, spearmanr
 
-    from tools.embedded_model.minilm import MiniLM
     from shared.errors import ConfigurationError
+    from tools.embedded_model.minilm import MiniLM
 
     try:
         minilm = MiniLM.from_gt_package()

@@ -39,7 +39,7 @@ def load_labelled() -> list[dict]:
 def similarities(method: str) -> tuple[list[dict], list[float]]:
     """RefusalSimilarity of every labelled completion under `method` (embedded backend)."""
     from monitors.refusal import REFUSAL_SIMILARITY, RefusalMonitor
-    from shared.backends import BackendSettings, Backends
+    from shared.backends import Backends, BackendSettings
     from shared.records import InvocationRecord
 
     rows = load_labelled()

@@ -18,8 +18,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from dispatcher.checkpoint import Checkpoint, CheckpointStore
 from dispatcher.events import ObjectRef, ObjectRefDict, objects_in_event
 from dispatcher.publisher import KinesisPublisher, PartiallyPublished
-from shared import pipeline_metrics as pm
 from dispatcher.settings import DispatcherSettings
+from shared import pipeline_metrics as pm
 from shared.errors import OffloadedBodyMissing
 from shared.parsing import ParseStats, parse_stream
 from shared.sources import S3BodyResolver, is_log_key

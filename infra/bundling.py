@@ -442,7 +442,7 @@ class PipLocalBundling:
     def __init__(self, spec: AssetSpec) -> None:
         self.spec = spec
 
-    def try_bundle(self, output_dir: str, *_args: object, **_kwargs: object) -> bool:  # noqa: D401
+    def try_bundle(self, output_dir: str, *_args: object, **_kwargs: object) -> bool:
         build_asset(self.spec, Path(output_dir))
         return True
 

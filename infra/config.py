@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 
 from dispatcher.settings import DispatcherSettings
 from shared.context import merge_context
-from shared.values import parse_bool, parse_int, parse_mapping
 from shared.errors import ConfigurationError
 from shared.truncation import FieldLimits
+from shared.values import parse_bool, parse_int, parse_mapping
 
 SKIP_BUNDLING_ENV = "LLM_MONITOR_SKIP_BUNDLING"
 DEFAULT_STACK_NAME = "LlmMonitor"

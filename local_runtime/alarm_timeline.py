@@ -13,9 +13,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from local_runtime.alarm_state import AlarmState, Decision, Rule, decide, evaluation_range
 from monitors.core.alarms import AlarmDefinition
 from monitors.core.spec import AlarmSpec, Comparison
-from local_runtime.alarm_state import AlarmState, Decision, Rule, decide, evaluation_range
 
 __all__ = ["StateChange", "alarm_timeline", "align"]
 

@@ -15,12 +15,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from monitors.core.alarms import AlarmDefinition
-from monitors.core.config import ApplicationResolver
-from monitors.core.runner import MonitorRunner
 from local_runtime.alarm_state import AlarmState
 from local_runtime.alarm_timeline import StateChange, alarm_timeline, align
 from local_runtime.store import MetricStore
+from monitors.core.alarms import AlarmDefinition
+from monitors.core.config import ApplicationResolver
+from monitors.core.runner import MonitorRunner
 from shared.parsing import ParseStats, parse_stream
 from shared.records import InvocationRecord
 from shared.sources import LogSource

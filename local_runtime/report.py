@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from monitors.core.config import MonitoringConfig
-from monitors.core.registry import MonitorRegistry
 from local_runtime.alarm_state import AlarmState
 from local_runtime.replay import AlarmReport, ReplayTotals
 from local_runtime.store import MetricStore
+from monitors.core.config import MonitoringConfig
+from monitors.core.registry import MonitorRegistry
 from shared.timestamps import iso
 
 

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from local_runtime.replay import DEFAULT_BATCH, AlarmReport, Replayer, ReplayTotals, evaluate_alarms
+from local_runtime.report import active_metrics, summary_dict
+from local_runtime.store import MetricStore, default_store_path
 from monitors.core.alarms import AlarmDefinition, resolve_alarms
 from monitors.core.config import ApplicationResolver, MonitoringConfig, select_names
 from monitors.core.registry import MonitorRegistry
 from monitors.core.runner import MonitorRunner
 from shared.backends import Backends
-from local_runtime.replay import DEFAULT_BATCH, AlarmReport, Replayer, ReplayTotals, evaluate_alarms
-from local_runtime.report import active_metrics, summary_dict
-from local_runtime.store import MetricStore, default_store_path
 from shared.sources import LogSource, discover
 
 

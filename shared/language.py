@@ -15,30 +15,22 @@ _SAMPLE_CHARS = 600
 
 _STOPWORDS = {
     "en": frozenset(
-        "the and is are was were be been to of in that it for on with as this you your i we they he she not "
-        "have has had do does did will would can could should but or if at by from an a what which there "
-        "their our my me so about how when all any more some no yes here".split()
+        ["the", "and", "is", "are", "was", "were", "be", "been", "to", "of", "in", "that", "it", "for", "on", "with", "as", "this", "you", "your", "i", "we", "they", "he", "she", "not", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should", "but", "or", "if", "at", "by", "from", "an", "a", "what", "which", "there", "their", "our", "my", "me", "so", "about", "how", "when", "all", "any", "more", "some", "no", "yes", "here"]
     ),
     "es": frozenset(
-        "el la los las de que y en un una es por para con no se su al lo como más pero sus le ya o este "
-        "está son también muy hay donde porque usted puede".split()
+        ["el", "la", "los", "las", "de", "que", "y", "en", "un", "una", "es", "por", "para", "con", "no", "se", "su", "al", "lo", "como", "más", "pero", "sus", "le", "ya", "o", "este", "está", "son", "también", "muy", "hay", "donde", "porque", "usted", "puede"]
     ),
     "fr": frozenset(
-        "le la les de des du et est un une que qui dans pour pas sur au avec ce il elle nous vous ne se "
-        "plus par sont mais ou cette être votre très".split()
+        ["le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "que", "qui", "dans", "pour", "pas", "sur", "au", "avec", "ce", "il", "elle", "nous", "vous", "ne", "se", "plus", "par", "sont", "mais", "ou", "cette", "être", "votre", "très"]
     ),
     "de": frozenset(
-        "der die das und ist nicht ein eine zu den von mit sich des auf für im dem sie es ich wir ihr "
-        "auch an werden aus bei oder wie kann sind wenn in wurde wird haben hat war noch nur schon ihre ihren "
-        "ihrem einen einem diese dieser über nach zum zur vom bitte".split()
+        ["der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "von", "mit", "sich", "des", "auf", "für", "im", "dem", "sie", "es", "ich", "wir", "ihr", "auch", "an", "werden", "aus", "bei", "oder", "wie", "kann", "sind", "wenn", "in", "wurde", "wird", "haben", "hat", "war", "noch", "nur", "schon", "ihre", "ihren", "ihrem", "einen", "einem", "diese", "dieser", "über", "nach", "zum", "zur", "vom", "bitte"]
     ),
     "it": frozenset(
-        "il lo la gli le di che è e un una per non con sono del della questo anche come più ma se nel "
-        "alla hai può essere".split()
+        ["il", "lo", "la", "gli", "le", "di", "che", "è", "e", "un", "una", "per", "non", "con", "sono", "del", "della", "questo", "anche", "come", "più", "ma", "se", "nel", "alla", "hai", "può", "essere"]
     ),
     "pt": frozenset(
-        "o a os as de que e do da em um uma para com não se por mais como mas ao dos das seu sua você "
-        "está são também muito".split()
+        ["o", "a", "os", "as", "de", "que", "e", "do", "da", "em", "um", "uma", "para", "com", "não", "se", "por", "mais", "como", "mas", "ao", "dos", "das", "seu", "sua", "você", "está", "são", "também", "muito"]
     ),
 }
 

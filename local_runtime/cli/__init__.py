@@ -16,7 +16,6 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-
 EXIT_USAGE = 2
 EXIT_SOURCE = 3
 

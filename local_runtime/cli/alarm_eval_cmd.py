@@ -43,9 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitors.core.spec import MissingData
-    from local_runtime.cli import EXIT_USAGE
     from local_runtime.alarm_state import AlarmState, decide, evaluation_range, format_points, parse_points
+    from local_runtime.cli import EXIT_USAGE
+    from monitors.core.spec import MissingData
 
     def usage_error(message: str) -> int:
         print(f"llm-monitor {NAME}: {message}", file=sys.stderr)

@@ -14,11 +14,12 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
 from local_runtime.cli.options import add_config_arguments, read_context
 
 if TYPE_CHECKING:
-    from shared.errors import ConfigurationError
     from local_runtime.cost import Workload
+    from shared.errors import ConfigurationError
 
 NAME = "cost"
 HELP = "estimate the monthly AWS cost of monitoring a workload, and what the main levers would save"
@@ -65,8 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from local_runtime.cli import EXIT_USAGE
-    from shared.errors import LlmMonitorError
     from local_runtime.cost import Workload, estimate
+    from shared.errors import LlmMonitorError
 
     try:
         context = read_context(args)

@@ -29,8 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from shared.errors import ConfigurationError, SourceError
     from local_runtime.replay import DEFAULT_BATCH
+    from shared.errors import ConfigurationError, SourceError
 
     try:
         session = open_session(args)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aws_lambda_powertools.metrics import EphemeralMetrics
 
@@ -33,7 +33,7 @@ def emf_timestamp(record_timestamp: str, now: float | None = None) -> datetime:
     epoch = parse_timestamp(record_timestamp)
     if epoch is None or epoch < now - _MAX_PAST_SECONDS or epoch > now + _MAX_FUTURE_SECONDS:
         epoch = now
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def emit_record(

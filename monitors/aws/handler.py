@@ -22,9 +22,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 
+from monitors.aws.emf import emit_batch_counters, emit_record
 from monitors.core.base import Monitor
 from monitors.core.config import ApplicationResolver, MonitorEnvironment
-from monitors.aws.emf import emit_batch_counters, emit_record
 from monitors.core.registry import discover
 from monitors.core.runner import score_sampled
 from shared.errors import RecordDecodeError, RetryableDownstreamError

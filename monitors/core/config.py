@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 from monitors.core.spec import SAMPLING_OPTION, LambdaSpec
 from shared.backends.settings import AWS, BackendSettings, backend_kind
 from shared.context import merge_context
-from shared.values import parse_bool, parse_int, parse_list, parse_mapping, reject_unknown
 from shared.errors import ConfigurationError
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
+from shared.values import parse_bool, parse_int, parse_list, parse_mapping, reject_unknown
 
 if TYPE_CHECKING:
     from monitors.core.registry import MonitorRegistry

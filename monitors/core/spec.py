@@ -416,7 +416,7 @@ class Option(Generic[V]):
     def __get__(self, instance: object | None, owner: type | None = None) -> Option[V] | V:
         if instance is None:
             return self
-        options: Mapping[str, object] = getattr(instance, "config")
+        options: Mapping[str, object] = instance.config
         return self.value_in(options)
 
 

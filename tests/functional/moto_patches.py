@@ -138,7 +138,7 @@ class MotoSyncExpress:
         self.timeout = timeout
         self.executions = 0
 
-    def start_sync_execution(self, *, stateMachineArn: str, input: str) -> dict:  # noqa: A002 (boto3's name)
+    def start_sync_execution(self, *, stateMachineArn: str, input: str) -> dict:
         import threading
         import time
         import uuid

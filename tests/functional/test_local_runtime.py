@@ -94,10 +94,10 @@ def test_bad_configuration_and_missing_paths_are_clear_errors(tmp_path: Path, ca
 
 
 def test_watch_processes_new_files_once_and_reports_alarm_changes(tmp_path: Path) -> None:
-    from monitors.core.config import MonitoringConfig
-    from monitors.core.registry import discover
     from local_runtime.cli.watch_cmd import Watcher
     from local_runtime.session import LocalSession
+    from monitors.core.config import MonitoringConfig
+    from monitors.core.registry import discover
 
     incoming = tmp_path / "incoming"
     (incoming / "09").mkdir(parents=True)

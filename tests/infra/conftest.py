@@ -11,20 +11,20 @@ import os
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import atexit  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-from collections.abc import Iterator, Mapping  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from functools import cache  # noqa: E402
-from pathlib import Path  # noqa: E402
+import atexit
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from infra.app import create_app  # noqa: E402
-from infra.stack import StackInputs  # noqa: E402
-from shared.context import read_cdk_context  # noqa: E402
+from infra.app import create_app
+from infra.stack import StackInputs
+from shared.context import read_cdk_context
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_MODULE = "tests.infra.sample_monitor"

@@ -9,12 +9,12 @@ import json
 
 import pytest
 
+from dispatcher.settings import DispatcherSettings
 from infra.bundling import RUNTIME
 from infra.pipeline import DISPATCHER_HANDLER, MONITOR_HANDLER
 from monitors.core.spec import Capability
 from shared import pipeline_metrics as pm
 from shared.backends.settings import BackendSettings
-from dispatcher.settings import DispatcherSettings
 from tests.infra.conftest import Synthesized, resolve_join
 
 # --- helpers ------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ import itertools
 
 import pytest
 
-from monitors.core.spec import MissingData
 from local_runtime.alarm_state import (
     AlarmState,
     Rule,
@@ -25,6 +24,7 @@ from local_runtime.alarm_state import (
     format_points,
     parse_points,
 )
+from monitors.core.spec import MissingData
 
 OK, ALARM, INSUFFICIENT = AlarmState.OK, AlarmState.ALARM, AlarmState.INSUFFICIENT_DATA
 RETAIN = "Retain current state"

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from monitors.core.alarms import AlarmDefinition
-from monitors.core.spec import AlarmSpec, Comparison, MissingData
 from local_runtime.alarm_state import AlarmState
 from local_runtime.alarm_timeline import StateChange, alarm_timeline, align
+from monitors.core.alarms import AlarmDefinition
+from monitors.core.spec import AlarmSpec, Comparison, MissingData
 
 OK, ALARM, INSUFFICIENT = AlarmState.OK, AlarmState.ALARM, AlarmState.INSUFFICIENT_DATA
 P = 300  # 5-minute periods

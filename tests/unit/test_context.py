@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from shared.context import merge_context, parse_assignments, read_cdk_context
-from shared.values import parse_list
 from shared.errors import ConfigurationError
+from shared.values import parse_list
 
 
 def test_dotted_keys_override_nested_values() -> None:

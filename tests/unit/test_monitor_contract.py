@@ -27,7 +27,7 @@ from monitors.core.alarms import resolve_alarms
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry
 from monitors.core.spec import LambdaSpec
-from shared.backends import BackendSettings, Backends
+from shared.backends import Backends, BackendSettings
 from shared.errors import ConfigurationError, MonitorDefinitionError
 from shared.records import InvocationRecord
 

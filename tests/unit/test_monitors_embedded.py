@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from monitors.core.spec import Capability
 from monitors.refusal import RefusalMonitor, normalise_opening
 from monitors.semantic_similarity import SemanticSimilarityMonitor
 from monitors.sentiment_toxicity import SentimentToxicityMonitor
-from monitors.core.spec import Capability
-from shared.backends import BackendSettings, Backends
+from shared.backends import Backends, BackendSettings
 from shared.errors import ConfigurationError
 from shared.records import InvocationRecord
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from bench.refusal_eval import load_labelled, score_at, similarities  # noqa: E402
+from bench.refusal_eval import load_labelled, score_at, similarities
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from monitors.core.alarms import resolve_alarms
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import discover
-from shared.backends import BackendSettings, Backends
+from shared.backends import Backends, BackendSettings
 from shared.records import InvocationRecord
 
 README = Path(__file__).resolve().parents[2] / "README.md"

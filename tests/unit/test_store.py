@@ -63,7 +63,7 @@ def reference(rows: list[tuple], statistic: str, period: int, model: str | None 
 
 def test_default_path_is_under_the_working_directory(tmp_path: Path) -> None:
     assert default_store_path(tmp_path) == tmp_path / ".llm-monitor" / "metrics.db"
-    assert DEFAULT_STORE_PATH == Path(".llm-monitor/metrics.db")
+    assert Path(".llm-monitor/metrics.db") == DEFAULT_STORE_PATH
 
 
 def test_creates_parent_directories_and_uses_wal(tmp_path: Path) -> None:

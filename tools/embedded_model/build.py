@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tools.embedded_model.minilm import MiniLM, gt_model_path, gt_package_version
 from shared.embedded import DEFAULT_MODEL_DIR
 from shared.embedded.static_model import MANIFEST_FILE, MATRIX_FILE, TOKENIZER_FILE
 from shared.errors import ConfigurationError
+from tools.embedded_model.minilm import MiniLM, gt_model_path, gt_package_version
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
