@@ -27,6 +27,32 @@ class RecordDecodeError(LlmMonitorError):
     """A log line or a stream record could not be decoded. Never carries the record's text."""
 
 
+#: Exceptions that mean "this data is not what it should be" when raised while decoding untrusted input
+#: (a log line, a stream record, an offloaded body): wrong types, missing keys, numbers out of range,
+#: nesting deeper than the interpreter's recursion limit. Decoders turn them into RecordDecodeError (or
+#: a counted skip) so one bad record never stops the rest; anything else is a genuine fault.
+DATA_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+
+
+def describe_data_error(exc: BaseException) -> str:
+    """A short, content-free reason for a DATA_ERRORS exception (never the offending value)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, UnicodeError):
+        return "not valid UTF-8"
+    if isinstance(exc, RecordDecodeError):
+        return str(exc)
+    return f"unreadable record ({exc.__class__.__name__})"
+
+
 class SourceError(LlmMonitorError):
     """A log source (file, directory, S3 prefix) cannot be read at all."""
 
@@ -35,13 +61,22 @@ class RetryableDownstreamError(LlmMonitorError):
     """A downstream service refused or failed after our own retries; retrying the event may succeed."""
 
 
+class OffloadedBodyUnreadable(RecordDecodeError):
+    """A body Bedrock offloaded to S3 exists but is not (gzipped) JSON: counted, never retried."""
+
+    def __init__(self, uri: str, reason: str) -> None:
+        self.uri = uri
+        super().__init__(f"offloaded body {uri} is unreadable ({reason})")
+
+
 class OffloadedBodyMissing(RetryableDownstreamError):
     """A body Bedrock offloaded to S3 is not there yet (it may land after the record that points to it)."""
 
-    def __init__(self, uri: str, attempts: int) -> None:
+    def __init__(self, uri: str, attempts: int, last_code: str = "") -> None:
         self.uri = uri
         self.attempts = attempts
-        super().__init__(f"offloaded body {uri} still missing after {attempts} attempts")
+        answer = f" (S3 answered {last_code})" if last_code else ""
+        super().__init__(f"offloaded body {uri} still missing after {attempts} attempts{answer}")
 
 
 class StoreError(LlmMonitorError):

@@ -14,7 +14,8 @@ KINESIS_PARTITION_KEY_MAX_CHARS = 256
 
 # Bedrock invocation logging
 BEDROCK_INLINE_BODY_MAX_BYTES = 100 * 1024  # bodies larger than this are offloaded under data/
-OFFLOADED_BODY_PREFIX_MARKER = "/data/"
+OFFLOADED_BODY_DIR = "data"
+OFFLOADED_BODY_PREFIX_MARKER = f"/{OFFLOADED_BODY_DIR}/"
 
 # Titan Text Embeddings V2
 TITAN_EMBED_MODEL_ID = "amazon.titan-embed-text-v2:0"

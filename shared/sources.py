@@ -13,13 +13,14 @@ import logging
 import os
 import random
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
-from shared.errors import OffloadedBodyMissing, SourceError
-from shared.limits import OFFLOADED_BODY_PREFIX_MARKER
+from shared.errors import OffloadedBodyMissing, OffloadedBodyUnreadable, SourceError
+from shared.limits import OFFLOADED_BODY_DIR, OFFLOADED_BODY_PREFIX_MARKER
 from shared.parsing.invocation import BodyResolver
 
 logger = logging.getLogger(__name__)
@@ -51,14 +52,29 @@ def is_log_key(key: str) -> bool:
     return key.endswith(LOG_SUFFIXES)
 
 
-def decode_body(data: bytes) -> object:
-    """An offloaded body: gzipped or plain JSON; a logged stream may also be JSON lines of chunks."""
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+def decode_body(data: bytes, *, uri: str) -> object:
+    """An offloaded body: gzipped or plain JSON; a logged stream may also be JSON lines of chunks.
+
+    OffloadedBodyUnreadable (counted by the parser, never retried) when it is neither.
+    """
     try:
-        return json.loads(data)
-    except ValueError:
-        return [json.loads(line) for line in data.splitlines() if line.strip()]
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        try:
+            return json.loads(data)
+        except ValueError:
+            return [json.loads(line) for line in data.splitlines() if line.strip()]
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise OffloadedBodyUnreadable(uri, f"gzip data truncated or corrupt ({exc.__class__.__name__})") from None
+    except RecursionError:
+        raise OffloadedBodyUnreadable(uri, "JSON nested too deeply") from None
+    except ValueError:  # incl. UnicodeDecodeError
+        raise OffloadedBodyUnreadable(uri, "not JSON") from None
+
+
+#: What S3 answers for a key that is not there (yet): 404 NoSuchKey, or 403 AccessDenied when the caller
+#: may not list the bucket (S3 will not say whether the key exists). Either way the body may still land.
+MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound", "AccessDenied", "403"})
 
 
 @dataclass
@@ -76,18 +92,21 @@ class S3BodyResolver:
         bucket, key = split_s3_uri(uri)
         deadline = self.clock() + self.budget_seconds
         attempt = 0
+        last_code = ""
         while True:
             attempt += 1
             try:
                 response = self.client.get_object(Bucket=bucket, Key=key)
             except Exception as exc:  # botocore ClientError; imported lazily to keep cold start small
-                if _error_code(exc) not in ("NoSuchKey", "404", "NotFound"):
+                code = _error_code(exc)
+                if code not in MISSING_CODES:
                     raise
+                last_code = code
             else:
-                return decode_body(response["Body"].read())
+                return decode_body(response["Body"].read(), uri=uri)
             delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
             if self.clock() + delay > deadline:
-                raise OffloadedBodyMissing(uri, attempt)
+                raise OffloadedBodyMissing(uri, attempt, last_code)
             logger.info("offloaded body not there yet, retrying", extra={"uri": uri, "attempt": attempt})
             (self.sleep or time.sleep)(delay)
 
@@ -103,21 +122,32 @@ def _error_code(exc: Exception) -> str:
 class LocalBodyResolver:
     """Finds offloaded bodies in a local mirror of the log bucket (e.g. after `aws s3 sync`).
 
-    `s3://bucket/AWSLogs/.../data/x.json.gz` resolves to `<root>/AWSLogs/.../data/x.json.gz` for the first
-    root, or any ancestor of it, that holds the key (or a suffix of it).
+    `s3://bucket/AWSLogs/.../data/x.json.gz` resolves to `<base>/<a suffix of the key>` for `base` the
+    first root, or an ancestor of it, that holds the file. Only suffixes that keep the key's `data/`
+    folder are tried, and a key with `..`, `.` or empty parts is refused, so a log line cannot point
+    the resolver at a file outside a log mirror.
     """
 
     roots: Sequence[Path]
 
     def fetch(self, uri: str) -> object:
         _, key = split_s3_uri(uri)
-        parts = PurePosixPath(key).parts
+        parts = tuple(key.split("/"))
+        if not key or any(part in ("", ".", "..") for part in parts) or "\\" in key:
+            raise OffloadedBodyUnreadable(uri, "not a plain S3 key")
+        data_dirs = [i for i, part in enumerate(parts[:-1]) if part == OFFLOADED_BODY_DIR]
+        if not data_dirs:
+            raise OffloadedBodyUnreadable(uri, f"not under a {OFFLOADED_BODY_DIR}/ folder")
         for root in self.roots:
             for base in (root, *root.parents):
-                for start in range(len(parts)):
+                for start in range(data_dirs[-1] + 1):
                     candidate = base.joinpath(*parts[start:])
                     if candidate.is_file():
-                        return decode_body(candidate.read_bytes())
+                        try:
+                            data = candidate.read_bytes()
+                        except OSError as exc:
+                            raise OffloadedBodyUnreadable(uri, exc.strerror or exc.__class__.__name__) from None
+                        return decode_body(data, uri=uri)
         raise OffloadedBodyMissing(uri, attempts=1)
 
 

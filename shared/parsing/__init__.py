@@ -10,7 +10,13 @@ import logging
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from shared.errors import OffloadedBodyMissing, RecordDecodeError
+from shared.errors import (
+    DATA_ERRORS,
+    OffloadedBodyMissing,
+    OffloadedBodyUnreadable,
+    RecordDecodeError,
+    describe_data_error,
+)
 from shared.parsing.invocation import (
     BodyResolver,
     NoOffloadedBodies,
@@ -48,7 +54,8 @@ def parse_stream(
 ) -> Iterator[tuple[int, InvocationRecord]]:
     """Yield (line number, record) for every text generation in a log stream.
 
-    Malformed lines and non-generations are counted in `stats`. A missing offloaded body raises
+    Malformed lines (bad JSON, truncated gzip, records whose structure cannot be read) and
+    non-generations are counted in `stats`, never raised: one bad line never loses the rest. A missing offloaded body raises
     OffloadedBodyMissing unless `skip_missing_bodies` (then it is counted). Lines up to `after_line` are
     read but not emitted or counted: a retried event resumes where the last attempt stopped.
     """
@@ -62,9 +69,14 @@ def parse_stream(
             continue
         try:
             outcome = parse_invocation(item.value, resolver)
-        except RecordDecodeError as exc:
-            stats.count_malformed(source, item.line, str(exc))
-            logger.info("malformed line %s:%d: %s", source, item.line, exc)
+        except OffloadedBodyUnreadable as exc:
+            stats.skipped[SkipReason.OFFLOADED_BODY_UNREADABLE.value] += 1
+            logger.warning("%s:%d: %s", source, item.line, exc)
+            continue
+        except (RecordDecodeError, *DATA_ERRORS) as exc:
+            reason = describe_data_error(exc)
+            stats.count_malformed(source, item.line, reason)
+            logger.info("malformed line %s:%d: %s", source, item.line, reason)
             continue
         except OffloadedBodyMissing as exc:
             if not skip_missing_bodies:

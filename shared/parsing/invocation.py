@@ -14,8 +14,10 @@ from enum import Enum
 from typing import Protocol
 
 from shared.errors import RecordDecodeError
+from shared.limits import KINESIS_PARTITION_KEY_MAX_CHARS
 from shared.parsing.shapes import (
     NotGeneration,
+    finite_count,
     input_not_generation,
     output_not_generation,
     read_completion,
@@ -33,6 +35,7 @@ class SkipReason(str, Enum):
     NO_OUTPUT = "no-output"  # no output body and no error code
     UNKNOWN_SHAPE = "unknown-shape"
     OFFLOADED_BODY_MISSING = "offloaded-body-missing"  # only where a caller chooses to skip, not fail
+    OFFLOADED_BODY_UNREADABLE = "offloaded-body-unreadable"  # the object exists but is not (gzipped) JSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,9 @@ def parse_invocation(raw: dict, resolver: BodyResolver) -> InvocationRecord | Sk
     request_id = raw.get("requestId")
     if not isinstance(request_id, str) or not request_id:
         raise RecordDecodeError("not an invocation log record (no requestId)")
+    if len(request_id) > KINESIS_PARTITION_KEY_MAX_CHARS:
+        # The request id is the stream's partition key; Bedrock's are UUIDs.
+        raise RecordDecodeError(f"requestId longer than {KINESIS_PARTITION_KEY_MAX_CHARS} characters")
     model_id = _text(raw.get("modelId"))
     error_code = _text(raw.get("errorCode")) or None
     inp = raw.get("input") if isinstance(raw.get("input"), dict) else {}
@@ -127,9 +133,9 @@ def _text(value: object) -> str:
 
 
 def _count(primary: object, fallback: int | None) -> int | None:
-    if isinstance(primary, (int, float)) and not isinstance(primary, bool):
-        return int(primary)
-    return fallback
+    """A token count: a finite, non-negative number (NaN, Infinity and negatives are not counts)."""
+    count = finite_count(primary)
+    return fallback if count is None else count
 
 
 def _inline_body(section: dict, key: str) -> object:

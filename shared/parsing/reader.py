@@ -13,6 +13,7 @@ import codecs
 import gzip
 import io
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -21,6 +22,9 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
 # One value in an array or pretty-printed document may be at most this large before we give up on it.
 _MAX_DOCUMENT_VALUE_CHARS = 256 << 20
+# What gzip raises for a truncated stream (EOFError), a damaged one (zlib.error) or a bad header or CRC.
+_CORRUPT_COMPRESSION = (EOFError, zlib.error, gzip.BadGzipFile)
+CORRUPT_COMPRESSION_REASON = "gzip data truncated or corrupt; the rest of the file is unreadable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,16 @@ def open_maybe_gzip(stream: BinaryIO) -> BinaryIO:
 def iter_values(stream: BinaryIO) -> Iterator[Decoded | Malformed]:
     """Every top-level JSON object in a (possibly gzipped) log stream, in order."""
     data = open_maybe_gzip(stream)
+    last_line = 0
+    try:
+        for item in _values(data):
+            last_line = item.line
+            yield item
+    except _CORRUPT_COMPRESSION:
+        yield Malformed(last_line + 1, CORRUPT_COMPRESSION_REASON)
+
+
+def _values(data: BinaryIO) -> Iterator[Decoded | Malformed]:
     first = _first_content_line(data)
     if first is None:
         return
@@ -74,6 +88,8 @@ def _decode_line(number: int, line: bytes) -> Decoded | Malformed:
         return Malformed(number, "not valid UTF-8")
     except ValueError:
         return Malformed(number, "invalid JSON")
+    except RecursionError:
+        return Malformed(number, "JSON nested too deeply")
     if not isinstance(value, dict):
         return Malformed(number, "not a JSON object")
     return Decoded(number, value)
@@ -113,6 +129,8 @@ def _document_values(line_no: int, first: bytes, data: BinaryIO) -> Iterator[Dec
             return
         try:
             value, end = decoder.raw_decode(buffer, pos)
+        except RecursionError:
+            value, end = _TOO_DEEP, _end_of_line(buffer, pos)
         except ValueError:
             if not eof and len(buffer) - pos < _MAX_DOCUMENT_VALUE_CHARS:
                 chunk = data.read(_CHUNK)
@@ -132,7 +150,9 @@ def _document_values(line_no: int, first: bytes, data: BinaryIO) -> Iterator[Dec
             line += buffer.count("\n", pos, next_start + 1)
             pos = next_start + 1
             continue
-        if isinstance(value, dict):
+        if value is _TOO_DEEP:
+            yield Malformed(line, "JSON nested too deeply")
+        elif isinstance(value, dict):
             yield Decoded(line, value)
         elif isinstance(value, list):
             # A nested array (e.g. a file holding one array per line): decode its objects one level down.
@@ -142,6 +162,14 @@ def _document_values(line_no: int, first: bytes, data: BinaryIO) -> Iterator[Dec
             yield Malformed(line, "not a JSON object")
         line += buffer.count("\n", pos, end)
         pos = end
+
+
+_TOO_DEEP = object()  # marker: a value nested beyond the recursion limit, skipped to the end of its line
+
+
+def _end_of_line(buffer: str, pos: int) -> int:
+    end = buffer.find("\n", pos)
+    return len(buffer) if end < 0 else end
 
 
 class _RawAdapter(io.RawIOBase):

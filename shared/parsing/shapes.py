@@ -7,6 +7,7 @@ given something it does not understand it says so (returns None) instead of rais
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -174,12 +175,16 @@ def read_completion(body: object) -> CompletionText | None:
     return None
 
 
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
+def finite_count(value: object) -> int | None:
+    """A count or duration from a body: a finite, non-negative number, else None (NaN, Infinity, a
+    negative number or a string is not a count; the rest of the record is still good)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if isinstance(value, (int, float)):
-        return int(value)
-    return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return int(value) if value >= 0 else None
+
+
 
 
 def _str(value: object) -> str | None:
@@ -191,8 +196,8 @@ def _anthropic_message(body: dict, out: CompletionText) -> None:
     out.stop_reason = _str(body.get("stop_reason"))
     usage = body.get("usage")
     if isinstance(usage, dict):
-        out.input_tokens = _int(usage.get("input_tokens"))
-        out.output_tokens = _int(usage.get("output_tokens"))
+        out.input_tokens = finite_count(usage.get("input_tokens"))
+        out.output_tokens = finite_count(usage.get("output_tokens"))
 
 
 def _anthropic_completion(body: dict, out: CompletionText) -> None:
@@ -206,11 +211,11 @@ def _converse(body: dict, out: CompletionText) -> None:
     out.stop_reason = _str(body.get("stopReason"))
     usage = body.get("usage")
     if isinstance(usage, dict):
-        out.input_tokens = _int(usage.get("inputTokens"))
-        out.output_tokens = _int(usage.get("outputTokens"))
+        out.input_tokens = finite_count(usage.get("inputTokens"))
+        out.output_tokens = finite_count(usage.get("outputTokens"))
     metrics = body.get("metrics")
     if isinstance(metrics, dict):
-        out.latency_ms = _int(metrics.get("latencyMs"))
+        out.latency_ms = finite_count(metrics.get("latencyMs"))
 
 
 def _titan(body: dict, out: CompletionText) -> None:
@@ -218,15 +223,15 @@ def _titan(body: dict, out: CompletionText) -> None:
         if isinstance(result, dict):
             out.parts.append(_str(result.get("outputText")) or "")
             out.stop_reason = _str(result.get("completionReason")) or out.stop_reason
-            out.output_tokens = _int(result.get("tokenCount")) or out.output_tokens
-    out.input_tokens = _int(body.get("inputTextTokenCount"))
+            out.output_tokens = finite_count(result.get("tokenCount")) or out.output_tokens
+    out.input_tokens = finite_count(body.get("inputTextTokenCount"))
 
 
 def _llama(body: dict, out: CompletionText) -> None:
     out.parts.append(body["generation"])
     out.stop_reason = _str(body.get("stop_reason"))
-    out.input_tokens = _int(body.get("prompt_token_count"))
-    out.output_tokens = _int(body.get("generation_token_count"))
+    out.input_tokens = finite_count(body.get("prompt_token_count"))
+    out.output_tokens = finite_count(body.get("generation_token_count"))
 
 
 def _mistral(body: dict, out: CompletionText) -> None:
@@ -251,8 +256,8 @@ def _chat_completion(body: dict, out: CompletionText) -> None:
         out.stop_reason = _str(choice.get("finish_reason")) or _str(choice.get("stop_reason"))
     usage = body.get("usage")
     if isinstance(usage, dict):
-        out.input_tokens = _int(usage.get("prompt_tokens"))
-        out.output_tokens = _int(usage.get("completion_tokens"))
+        out.input_tokens = finite_count(usage.get("prompt_tokens"))
+        out.output_tokens = finite_count(usage.get("completion_tokens"))
 
 
 def _chat_message(message: object, out: CompletionText) -> None:
@@ -282,8 +287,8 @@ def _cohere_chat(body: dict, out: CompletionText) -> None:
         bump(out.blocks, "toolUse", len(tool_calls))
     meta = body.get("meta")
     if isinstance(meta, dict) and isinstance(meta.get("billed_units"), dict):
-        out.input_tokens = _int(meta["billed_units"].get("input_tokens"))
-        out.output_tokens = _int(meta["billed_units"].get("output_tokens"))
+        out.input_tokens = finite_count(meta["billed_units"].get("input_tokens"))
+        out.output_tokens = finite_count(meta["billed_units"].get("output_tokens"))
 
 
 def _cohere_generate(body: dict, out: CompletionText) -> None:
@@ -363,9 +368,9 @@ def _read_stream(chunks: list) -> CompletionText | None:
         reader(chunk, out, state)
         metrics = chunk.get(_METRICS_KEY)
         if isinstance(metrics, dict):
-            out.latency_ms = _int(metrics.get("invocationLatency"))
-            out.input_tokens = _int(metrics.get("inputTokenCount")) or out.input_tokens
-            out.output_tokens = _int(metrics.get("outputTokenCount")) or out.output_tokens
+            out.latency_ms = finite_count(metrics.get("invocationLatency"))
+            out.input_tokens = finite_count(metrics.get("inputTokenCount")) or out.input_tokens
+            out.output_tokens = finite_count(metrics.get("outputTokenCount")) or out.output_tokens
     # Stream fragments join without separators; block boundaries were marked with "\n" by the readers.
     out.parts = ["".join(out.parts)]
     if shape in (BodyShape.CHAT_COMPLETIONS, BodyShape.TEXT_CHOICES):
@@ -394,14 +399,14 @@ def _anthropic_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
         message = chunk.get("message")
         usage = message.get("usage") if isinstance(message, dict) else None
         if isinstance(usage, dict):
-            out.input_tokens = _int(usage.get("input_tokens"))
+            out.input_tokens = finite_count(usage.get("input_tokens"))
     elif kind == "message_delta":
         delta = chunk.get("delta")
         if isinstance(delta, dict):
             out.stop_reason = _str(delta.get("stop_reason")) or out.stop_reason
         usage = chunk.get("usage")
         if isinstance(usage, dict):
-            out.output_tokens = _int(usage.get("output_tokens")) or out.output_tokens
+            out.output_tokens = finite_count(usage.get("output_tokens")) or out.output_tokens
 
 
 def _converse_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
@@ -430,18 +435,18 @@ def _converse_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
     if isinstance(metadata, dict):
         usage = metadata.get("usage")
         if isinstance(usage, dict):
-            out.input_tokens = _int(usage.get("inputTokens"))
-            out.output_tokens = _int(usage.get("outputTokens"))
+            out.input_tokens = finite_count(usage.get("inputTokens"))
+            out.output_tokens = finite_count(usage.get("outputTokens"))
         metrics = metadata.get("metrics")
         if isinstance(metrics, dict):
-            out.latency_ms = _int(metrics.get("latencyMs"))
+            out.latency_ms = finite_count(metrics.get("latencyMs"))
 
 
 def _titan_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
     out.parts.append(_str(chunk.get("outputText")) or "")
     out.stop_reason = _str(chunk.get("completionReason")) or out.stop_reason
-    out.input_tokens = _int(chunk.get("inputTextTokenCount")) or out.input_tokens
-    out.output_tokens = _int(chunk.get("totalOutputTextTokenCount")) or out.output_tokens
+    out.input_tokens = finite_count(chunk.get("inputTextTokenCount")) or out.input_tokens
+    out.output_tokens = finite_count(chunk.get("totalOutputTextTokenCount")) or out.output_tokens
 
 
 def _anthropic_completion_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
@@ -452,8 +457,8 @@ def _anthropic_completion_chunk(chunk: dict, out: CompletionText, state: dict) -
 def _llama_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
     out.parts.append(_str(chunk.get("generation")) or "")
     out.stop_reason = _str(chunk.get("stop_reason")) or out.stop_reason
-    out.input_tokens = _int(chunk.get("prompt_token_count")) or out.input_tokens
-    out.output_tokens = _int(chunk.get("generation_token_count")) or out.output_tokens
+    out.input_tokens = finite_count(chunk.get("prompt_token_count")) or out.input_tokens
+    out.output_tokens = finite_count(chunk.get("generation_token_count")) or out.output_tokens
 
 
 def _mistral_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
