@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -302,41 +303,9 @@ def _condition(alarm: AlarmDefinition) -> str:
     )
 
 
-_CSS = """
-:root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;color:#111827;
-background:#f3f4f6}
-body{margin:0;padding:18px 24px}
-h1{font-size:22px;margin:0 0 4px} h2{font-size:18px;margin:22px 0 8px} h3{font-size:15px;margin:14px 0 4px}
-.sub{color:#4b5563;font-size:13px}
-.cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
-.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px 14px;min-width:120px}
-.card b{display:block;font-size:20px} .card span{font-size:12px;color:#4b5563}
-.card.bad b{color:#b91c1c}
-table{border-collapse:collapse;background:#fff;font-size:12.5px;margin:4px 0 10px}
-th,td{border:1px solid #e5e7eb;padding:3px 8px;text-align:left;vertical-align:top} th{background:#f9fafb}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.ALARM{color:#b91c1c;font-weight:600} .OK{color:#15803d;font-weight:600}
-.INSUFFICIENT_DATA{color:#6b7280;font-weight:600}
-details.monitor{background:#fff;border:1px solid #d1d5db;border-radius:8px;margin:10px 0;padding:4px 12px}
-details.monitor>summary{font-size:17px;font-weight:600;cursor:pointer;padding:6px 0}
-details.metric{border-top:1px solid #e5e7eb;padding:2px 0 6px}
-details.metric>summary{cursor:pointer;padding:5px 0;font-weight:600;font-size:14px}
-.desc{font-weight:400;color:#4b5563;font-size:12.5px}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:8px}
-.chart{background:#fff;border:1px solid #e5e7eb;border-radius:4px;width:100%;height:auto}
-.chart .tick{font-size:9.5px;fill:#4b5563} .chart .axis{font-size:9.5px;fill:#6b7280}
-.chart .ctitle{font-size:11.5px;font-weight:600;fill:#111827} .chart .thr{font-size:9.5px;fill:#b91c1c}
-.chart .nodata{font-size:12px;fill:#9ca3af}
-.legend{font-size:12px;color:#374151;margin:2px 0 6px;display:flex;flex-wrap:wrap;gap:4px 14px;
-align-items:center}
-.legend svg{vertical-align:middle;margin-right:4px}
-.empty{color:#6b7280;font-size:13px;margin:4px 0}
-button{font-size:12px;margin-right:6px}
-"""
-
-_JS = """
-function setAll(open){document.querySelectorAll('details').forEach(function(d){d.open=open;});}
-"""
+def _asset(name: str) -> str:
+    """A static file of this package (assets/), inlined so the page stays one self-contained file."""
+    return resources.files(__name__).joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def _swatch_line(color: str, dash: str | None = None) -> str:
@@ -545,7 +514,8 @@ def render_dashboard(
     document = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style><script>{_JS}</script></head><body>"
+        f"<title>{_e(title)}</title><style>\n{_asset('dashboard.css')}</style>"
+        f"<script>\n{_asset('dashboard.js')}</script></head><body>"
         + "\n".join(body)
         + "</body></html>\n"
     )
