@@ -1,21 +1,26 @@
-"""The dashboard HTML: self-contained, a chart per metric × model, thresholds, ALARM shading, no text."""
+"""The dashboard HTML: self-contained, a chart per metric × model, thresholds, ALARM shading, no text.
+
+The monitors are fixtures defined here, not the built-in registry: adding or changing a monitor in
+`monitors/` must not change what these framework tests expect.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from monitors.core.alarms import AlarmDefinition, resolve_alarms
-from monitors.core.config import MonitoringConfig
-from monitors.core.registry import discover
-from monitors.core.spec import MetricSpec
-from local_runtime.dashboard import render_dashboard
-from local_runtime.store import MetricStore
 from local_runtime.alarm_state import AlarmState
 from local_runtime.alarm_timeline import StateChange
+from local_runtime.dashboard import render_dashboard
+from local_runtime.store import MetricStore
+from monitors import AlarmSpec, Comparison, MetricSpec, Monitor, MonitorRegistry, RecordResult, Unit
+from monitors.core.alarms import AlarmDefinition, resolve_alarms
+from monitors.core.config import MonitoringConfig
+from shared.records import InvocationRecord
 
 T0 = 1_795_680_000  # 2026-11-26T08:00:00Z
 MODELS = (
@@ -27,19 +32,95 @@ SECRET_PROMPT = "SECRET-PROMPT-TEXT please summarise the quarterly numbers"
 SECRET_COMPLETION = "SECRET-COMPLETION-TEXT here are the quarterly numbers"
 _EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
+DECLINED, DECLINE_SIMILARITY = "Declined", "DeclineSimilarity"
+NEGATIVITY, HARM, PROFANITY = "Negativity", "Harm", "HarmProfanity"
+RELEVANCE = "Relevance"
+# Metrics the tests store values for; PROFANITY never gets any (like a metric only the AWS backend emits).
+WITH_DATA = (DECLINED, DECLINE_SIMILARITY, NEGATIVITY, HARM, RELEVANCE)
 
-def setup(alarm_models: tuple[str, ...] = ()) -> tuple[list[tuple[str, MetricSpec]], list[AlarmDefinition]]:
-    registry = discover()
-    config = MonitoringConfig.from_context({"alarmModelIds": list(alarm_models)}, registry)
+
+class AnswerMonitor(Monitor):
+    """An alarmed 0/1 metric and an unalarmed score."""
+
+    name = "answer-check"
+    description = "Test-only: whether the model declined to answer."
+    metrics = (
+        MetricSpec(
+            DECLINED,
+            Unit.NONE,
+            "1 when the completion declines.",
+            alarm=AlarmSpec("Average", 0.2, Comparison.GREATER_THAN),
+        ),
+        MetricSpec(DECLINE_SIMILARITY, Unit.NONE, "Similarity to declining phrases."),
+    )
+
+    def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
+        return [RecordResult.ok({DECLINED: 0.0, DECLINE_SIMILARITY: 0.0}) for _ in records]
+
+
+class ToneMonitor(Monitor):
+    """A percentile alarm on a longer period, a Maximum alarm, and a metric that is never stored."""
+
+    name = "tone"
+    description = "Test-only: negativity and harm of the completion."
+    metrics = (
+        MetricSpec(
+            NEGATIVITY,
+            Unit.NONE,
+            "Negative tone.",
+            alarm=AlarmSpec(
+                "p90",
+                0.8,
+                Comparison.GREATER_THAN,
+                period_seconds=600,
+                evaluation_periods=2,
+                datapoints_to_alarm=2,
+            ),
+        ),
+        MetricSpec(
+            HARM, Unit.NONE, "Harmful content.", alarm=AlarmSpec("Maximum", 0.9, Comparison.GREATER_OR_EQUAL)
+        ),
+        MetricSpec(PROFANITY, Unit.NONE, "Profanity."),
+    )
+
+    def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
+        return [RecordResult.ok({NEGATIVITY: 0.0, HARM: 0.0, PROFANITY: 0.0}) for _ in records]
+
+
+class RelevanceMonitor(Monitor):
+    """An alarm that fires when the value drops (its threshold label reads "<")."""
+
+    name = "relevance"
+    description = "Test-only: how well the completion answers the prompt."
+    metrics = (
+        MetricSpec(
+            RELEVANCE, Unit.NONE, "Answer relevance.", alarm=AlarmSpec("Average", 0.3, Comparison.LESS_THAN)
+        ),
+    )
+
+    def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
+        return [RecordResult.ok({RELEVANCE: 1.0}) for _ in records]
+
+
+REGISTRY = MonitorRegistry([AnswerMonitor, ToneMonitor, RelevanceMonitor])
+
+
+def metrics_and_alarms(
+    alarm_models: tuple[str, ...] = (),
+) -> tuple[list[tuple[str, MetricSpec]], list[AlarmDefinition]]:
+    """(monitor, metric) pairs and resolved alarms of the fixture monitors, as the replay builds them."""
+    config = MonitoringConfig.from_context({"alarmModelIds": list(alarm_models)}, REGISTRY)
     metrics = [
         (name, metric)
         for name in config.enabled_monitors()
-        for metric in registry[name].spec().active_metrics(config.monitors[name].options)
+        for metric in REGISTRY[name].spec().active_metrics(config.monitors[name].options)
     ]
-    return metrics, resolve_alarms(config, registry)
+    return metrics, resolve_alarms(config, REGISTRY)
 
 
-def fill(store: MetricStore, metric_names: list[tuple[str, str]], n: int = 600, models=MODELS) -> None:
+def fill(
+    store: MetricStore, metric_names: list[tuple[str, str]], n: int = 600, models: tuple[str, ...] = MODELS
+) -> None:
     """Records whose text is known to the test but only their lengths reach the store."""
     rng = np.random.default_rng(3)
     ts = T0 + np.sort(rng.uniform(0, 2 * 3600, n))
@@ -54,23 +135,19 @@ def fill(store: MetricStore, metric_names: list[tuple[str, str]], n: int = 600, 
         for i in range(n)
     )
     store.add_pipeline_counts("logs/a.json.gz", {"emitted": n, "skipped.embedding": 7, "malformed": 2})
-    store.add_skips([("r1", "sentiment-toxicity", "non-english", models[0], T0 + 10)])
+    store.add_skips([("r1", ToneMonitor.name, "non-english", models[0], T0 + 10)])
 
 
 @pytest.fixture
 def rendered(tmp_path: Path) -> tuple[str, list[tuple[str, MetricSpec]], list[AlarmDefinition], Path]:
-    metrics, alarms = setup(alarm_models=(MODELS[1],))
-    with_data = [
-        (m, s.name)
-        for m, s in metrics
-        if s.name
-        in ("Refusal", "RefusalSimilarity", "PromptCompletionSimilarity", "SentimentNegative", "Toxicity")
-    ]
-    refusal_alarm = next(a for a in alarms if a.metric_name == "Refusal" and a.model_id == MODELS[1])
+    metrics, alarms = metrics_and_alarms(alarm_models=(MODELS[1],))
+    with_data = [(m, s.name) for m, s in metrics if s.name in WITH_DATA]
+    declined_alarm = next(a for a in alarms if a.metric_name == DECLINED and a.model_id == MODELS[1])
+    name = declined_alarm.name
     changes = [
-        StateChange(T0 + 900, refusal_alarm.name, AlarmState.INSUFFICIENT_DATA, AlarmState.OK, 0.0, "not breaching"),
-        StateChange(T0 + 3600, refusal_alarm.name, AlarmState.OK, AlarmState.ALARM, 0.5, "3 of 3 breaching"),
-        StateChange(T0 + 5400, refusal_alarm.name, AlarmState.ALARM, AlarmState.OK, 0.02, "back to normal"),
+        StateChange(T0 + 900, name, AlarmState.INSUFFICIENT_DATA, AlarmState.OK, 0.0, "not breaching"),
+        StateChange(T0 + 3600, name, AlarmState.OK, AlarmState.ALARM, 0.5, "3 of 3 breaching"),
+        StateChange(T0 + 5400, name, AlarmState.ALARM, AlarmState.OK, 0.02, "back to normal"),
     ]
     db = tmp_path / "m.db"
     with MetricStore(db) as store:
@@ -90,7 +167,7 @@ def charts(html: str) -> list[tuple[str, str, str]]:
     """(metric, model, svg text) of every chart."""
     out = []
     for match in re.finditer(
-        r'<svg class="chart"[^>]*data-metric="([^"]+)" data-model="([^"]+)".*?</svg>', html, re.S
+        r'<svg class="chart"[^>]*data-metric="([^"]+)" data-model="([^"]+)".*?</svg>', html, re.DOTALL
     ):
         out.append((match.group(1), match.group(2), match.group(0)))
     return out
@@ -102,26 +179,21 @@ def test_self_contained(rendered) -> None:
     assert not _EXTERNAL.search(html), _EXTERNAL.search(html)
     assert "<link" not in html.lower()
     assert "@import" not in html and "url(" not in html
-    assert not re.search(r"<script[^>]*\bsrc\s*=", html, re.I)
-    assert not re.search(r"<img\b", html, re.I)
+    assert not re.search(r"<script[^>]*\bsrc\s*=", html, re.IGNORECASE)
+    assert not re.search(r"<img\b", html, re.IGNORECASE)
 
 
 def test_a_chart_per_metric_and_model(rendered) -> None:
-    html, metrics, _, _ = rendered
+    html = rendered[0]
     drawn = {(metric, model) for metric, model, _ in charts(html)}
-    for metric in (
-        "Refusal",
-        "RefusalSimilarity",
-        "PromptCompletionSimilarity",
-        "SentimentNegative",
-        "Toxicity",
-    ):
+    for metric in WITH_DATA:
         for model in ("all-models", *MODELS):
             assert (metric, model) in drawn, (metric, model)
     with_series = [svg for *_, svg in charts(html) if "<polyline" in svg]
-    assert len(with_series) == 5 * (len(MODELS) + 1)
-    # Metrics without values (Comprehend-only toxicity labels here) say so instead of drawing empty charts.
-    assert "ToxicityProfanity" in html and "No values in this store" in html
+    assert len(with_series) == len(WITH_DATA) * (len(MODELS) + 1)
+    # Metrics without values (one only another backend emits, say) say so instead of drawing empty charts.
+    assert PROFANITY in html and "No values in this store" in html
+    assert PROFANITY not in {metric for metric, _, _ in charts(html)}
 
 
 def test_thresholds_and_alarm_shading(rendered) -> None:
@@ -137,13 +209,13 @@ def test_thresholds_and_alarm_shading(rendered) -> None:
             in svg
         )
     # Per-model charts without their own alarm still show the all-models threshold, for reference.
-    assert 'class="threshold"' in by_scope[("Refusal", MODELS[0])]
-    assert "(all models)" in by_scope[("Refusal", MODELS[0])]
+    assert 'class="threshold"' in by_scope[(DECLINED, MODELS[0])]
+    assert "(all models)" in by_scope[(DECLINED, MODELS[0])]
     # The ALARM span (T0+1h to T0+1.5h) is shaded on that alarm's chart only.
-    assert by_scope[("Refusal", MODELS[1])].count('class="alarm-span"') == 1
-    assert "alarm-span" not in by_scope[("Refusal", "all-models")]
-    assert "alarm-span" not in by_scope[("Refusal", MODELS[0])]
-    assert "2026-11-26 09:00:00 – 2026-11-26 09:30:00 UTC" in by_scope[("Refusal", MODELS[1])]
+    assert by_scope[(DECLINED, MODELS[1])].count('class="alarm-span"') == 1
+    assert "alarm-span" not in by_scope[(DECLINED, "all-models")]
+    assert "alarm-span" not in by_scope[(DECLINED, MODELS[0])]
+    assert "2026-11-26 09:00:00 – 2026-11-26 09:30:00 UTC" in by_scope[(DECLINED, MODELS[1])]
 
 
 def test_axes_are_labelled_in_utc(rendered) -> None:
@@ -173,10 +245,10 @@ def test_no_prompt_or_completion_text_anywhere(rendered) -> None:
 
 
 def test_model_ids_are_escaped(tmp_path: Path) -> None:
-    metrics, alarms = setup()
+    metrics, alarms = metrics_and_alarms()
     evil = '<script>alert("x")</script>'
     with MetricStore(tmp_path / "m.db") as store:
-        fill(store, [("refusal", "Refusal")], n=50, models=(evil,))
+        fill(store, [(AnswerMonitor.name, DECLINED)], n=50, models=(evil,))
         html = render_dashboard(
             tmp_path / "d.html", store=store, metrics=metrics, alarms=alarms, changes=[]
         ).read_text()
@@ -185,7 +257,7 @@ def test_model_ids_are_escaped(tmp_path: Path) -> None:
 
 
 def test_empty_store(tmp_path: Path) -> None:
-    metrics, alarms = setup()
+    metrics, alarms = metrics_and_alarms()
     with MetricStore(tmp_path / "m.db") as store:
         html = render_dashboard(
             tmp_path / "d.html", store=store, metrics=metrics, alarms=alarms, changes=[]
@@ -195,19 +267,19 @@ def test_empty_store(tmp_path: Path) -> None:
 
 
 def test_gaps_are_not_bridged(tmp_path: Path) -> None:
-    metrics, alarms = setup()
+    metrics, _ = metrics_and_alarms()
     with MetricStore(tmp_path / "m.db") as store:
         # Values in periods 0, 1, 2 and 6, 7: two line segments, no line across the missing periods.
         rows = [
-            (f"r{k}", "refusal", "RefusalSimilarity", MODELS[0], None, T0 + p * 300 + 5, 0.5)
+            (f"r{k}", AnswerMonitor.name, DECLINE_SIMILARITY, MODELS[0], None, T0 + p * 300 + 5, 0.5)
             for k, p in enumerate((0, 1, 2, 6, 7))
         ]
         store.add_scores(rows)
-        similarity = next(spec for _, spec in metrics if spec.name == "RefusalSimilarity")
+        similarity = next(spec for _, spec in metrics if spec.name == DECLINE_SIMILARITY)
         html = render_dashboard(
             tmp_path / "d.html",
             store=store,
-            metrics=[("refusal", similarity)],
+            metrics=[(AnswerMonitor.name, similarity)],
             alarms=[],
             changes=[],
             open_all=True,

@@ -1,0 +1,1 @@
+function setAll(open){document.querySelectorAll('details').forEach(function(d){d.open=open;});}
