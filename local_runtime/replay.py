@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from local_runtime import DEFAULT_BATCH
 from local_runtime.alarm_state import AlarmState
 from local_runtime.alarm_timeline import StateChange, alarm_timeline, align
 from local_runtime.store import MetricStore
@@ -28,7 +29,6 @@ from shared.timestamps import parse_timestamp
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 512
 
 
 @dataclass

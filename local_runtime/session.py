@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from local_runtime.replay import DEFAULT_BATCH, AlarmReport, Replayer, ReplayTotals, evaluate_alarms
+from local_runtime import DEFAULT_BATCH
+from local_runtime.replay import AlarmReport, Replayer, ReplayTotals, evaluate_alarms
 from local_runtime.report import active_metrics, summary_dict
 from local_runtime.store import MetricStore, default_store_path
 from monitors.core.alarms import AlarmDefinition, resolve_alarms

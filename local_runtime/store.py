@@ -37,22 +37,27 @@ GetMetricStatistics reference); a period holding a negative value gets no percen
 Pipeline counters (`add_pipeline_counts`) use ParseStats' names: `emitted`, `malformed`, and
 `skipped.<reason>` per SkipReason; the dashboard lists any other counter as it is.
 
-One `MetricStore` per thread (sqlite3 connections are not shared across threads).
+One `MetricStore` per thread (sqlite3 connections are not shared across threads). Several processes may
+write one store at once (two `replay`s, or `replay` beside `watch`): the write-ahead log and a busy
+timeout serialise their transactions, and the dictionary rows are inserted with INSERT OR IGNORE so two
+writers adding the same metric or model both get its one id. Every SQLite or file-system failure is a
+StoreError naming the store.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple, TypeVar
+from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -71,6 +76,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 DEFAULT_STORE_PATH = Path(".llm-monitor") / "metrics.db"
 SCHEMA_VERSION = 1
@@ -218,6 +225,21 @@ def _percentiles_per_period(
     return {int(p) * period: float(v) for p, v, ok in zip(unique, picked, valid, strict=True) if ok}
 
 
+def _store_errors(
+    method: Callable[Concatenate[MetricStore, _P], _R],
+) -> Callable[Concatenate[MetricStore, _P], _R]:
+    """SQLite and file-system failures of a store method as one StoreError that names the store."""
+
+    @functools.wraps(method)
+    def guarded(store: MetricStore, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(store, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"metric store {store.location} is not usable: {exc}") from None
+
+    return guarded
+
+
 class MetricStore:
     """Per-record metric values and pipeline counts in one SQLite file. Use as a context manager."""
 
@@ -225,8 +247,16 @@ class MetricStore:
         if path is None:
             path = default_store_path()
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
+        self.location = str(path)
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.is_dir():
+                raise StoreError(f"metric store {path} is a directory; give a file path")
+            if self.path.exists() and not self.path.is_file():
+                raise StoreError(f"metric store {path} is not a regular file")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder of metric store {path}: {exc.strerror}") from None
         try:
             self._db = sqlite3.connect(str(path) if self.path is None else str(self.path), timeout=30.0)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -236,7 +266,7 @@ class MetricStore:
             )  # 128 MiB of page cache: bulk upserts stay in memory
             self._db.execute("PRAGMA foreign_keys=OFF")  # the dictionaries are written first by this class
             self._init_schema()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise StoreError(f"cannot open metric store {path}: {exc}") from None
         self._metric_ids: dict[str, int] = {}
         self._metric_monitor: dict[str, str] = {}
@@ -286,20 +316,22 @@ class MetricStore:
                     f"not {monitor!r}: metric names share one namespace"
                 )
             return metric_id
-        cursor = self._db.execute("INSERT INTO metrics (monitor, name) VALUES (?, ?)", (monitor, metric))
-        metric_id = int(cursor.lastrowid or 0)
-        self._metric_ids[metric] = metric_id
-        self._metric_monitor[metric] = monitor
-        return metric_id
+        # Another process may have added it since we loaded the dictionary: insert-or-ignore, then read.
+        self._db.execute("INSERT OR IGNORE INTO metrics (monitor, name) VALUES (?, ?)", (monitor, metric))
+        metric_id, owner = self._db.execute("SELECT id, monitor FROM metrics WHERE name = ?", (metric,)).fetchone()
+        self._metric_ids[metric] = int(metric_id)
+        self._metric_monitor[metric] = owner
+        return self._metric_id(monitor, metric)
 
     def _model_ref(self, model_id: str) -> int:
         ref = self._model_refs.get(model_id)
         if ref is None:
-            cursor = self._db.execute("INSERT INTO models (model_id) VALUES (?)", (model_id,))
-            ref = int(cursor.lastrowid or 0)
+            self._db.execute("INSERT OR IGNORE INTO models (model_id) VALUES (?)", (model_id,))
+            ref = int(self._db.execute("SELECT id FROM models WHERE model_id = ?", (model_id,)).fetchone()[0])
             self._model_refs[model_id] = ref
         return ref
 
+    @_store_errors
     def add_scores(self, rows: Iterable[ScoreRow]) -> int:
         """Store per-record values (request_id, monitor, metric, model_id, application, epoch s, value).
 
@@ -344,6 +376,7 @@ class MetricStore:
             raise
         return written
 
+    @_store_errors
     def add_records(self, rows: Iterable[RecordRow]) -> int:
         """One row per normalised record seen: (request_id, epoch seconds, model_id, prompt_chars,
         completion_chars, operation). Lengths only: the store never holds prompt or completion text."""
@@ -368,6 +401,7 @@ class MetricStore:
             )
         return cursor.rowcount
 
+    @_store_errors
     def add_skips(self, rows: Iterable[SkipRow]) -> int:
         """Records a monitor did not score: (request_id, monitor, reason, model_id, epoch seconds).
         Idempotent on (request_id, monitor)."""
@@ -379,6 +413,7 @@ class MetricStore:
             )
         return cursor.rowcount
 
+    @_store_errors
     def add_pipeline_counts(self, source: str, counts: Mapping[str, int]) -> None:
         """The parse counts of one log source (e.g. `emitted`, `skipped.embedding`, `malformed`).
         Replaces whatever was stored for `source`, so re-reading a file does not double count."""
@@ -389,6 +424,7 @@ class MetricStore:
                 ((source, counter, int(value)) for counter, value in counts.items()),
             )
 
+    @_store_errors
     def mark_source_done(self, path: str | os.PathLike[str], size: int, mtime: float) -> None:
         """Remember that `path` (pass a stable key: an absolute path or an s3:// URI) was processed
         at this size and modification time."""
@@ -398,6 +434,7 @@ class MetricStore:
                 (os.fspath(path), int(size), float(mtime), time.time()),
             )
 
+    @_store_errors
     def is_source_done(self, path: str | os.PathLike[str], size: int, mtime: float) -> bool:
         """True when `path` was processed at exactly this size and mtime (a changed file is not done)."""
         row = self._db.execute(
@@ -430,6 +467,7 @@ class MetricStore:
             params.append(float(end))
         return " AND ".join(clauses), params
 
+    @_store_errors
     def datapoints(
         self,
         metric: str,
@@ -454,6 +492,7 @@ class MetricStore:
             return self._simple_datapoints(statistic, period, clause, params)
         return self._percentile_datapoints(percent, period, clause, params)
 
+    @_store_errors
     def datapoints_by_model(
         self,
         metric: str,
@@ -541,6 +580,7 @@ class MetricStore:
         data = np.asarray(rows, dtype=np.float64)
         return _percentiles_per_period(data[:, 0].astype(np.int64), data[:, 1], percent, period)
 
+    @_store_errors
     def metric_values(self, metric: str, model_id: str | None = None) -> np.ndarray:
         """Every stored value of a metric (one model, or all), in no particular order."""
         where = self._series_filter(metric, model_id, None, None)
@@ -552,17 +592,20 @@ class MetricStore:
 
     # ------------------------------------------------------------------ summaries
 
+    @_store_errors
     def models(self) -> list[str]:
         """Every model id seen in records or scores, sorted."""
         # `models` only holds ids written with a score (its rows share the score's transaction).
         rows = self._db.execute("SELECT model_id FROM records UNION SELECT model_id FROM models ORDER BY 1")
         return [r[0] for r in rows]
 
+    @_store_errors
     def metric_names(self) -> dict[str, str]:
         """{metric name: monitor} for every metric with stored values (dictionary rows come with a score)."""
         rows = self._db.execute("SELECT name, monitor FROM metrics ORDER BY monitor, name")
         return {name: monitor for name, monitor in rows}
 
+    @_store_errors
     def time_range(self) -> tuple[float, float] | None:
         """(earliest, latest) timestamp over records and scores, or None when the store is empty."""
         row = self._db.execute(
@@ -573,6 +616,7 @@ class MetricStore:
             return None
         return float(row[0]), float(row[1])
 
+    @_store_errors
     def record_count(self, model_id: str | None = None) -> int:
         """Normalised records seen (one model, or all)."""
         if model_id is None:
@@ -581,11 +625,13 @@ class MetricStore:
             self._db.execute("SELECT COUNT(*) FROM records WHERE model_id = ?", (model_id,)).fetchone()[0]
         )
 
+    @_store_errors
     def record_counts(self) -> dict[str, int]:
         """{model id: records seen}."""
         rows = self._db.execute("SELECT model_id, COUNT(*) FROM records GROUP BY model_id ORDER BY model_id")
         return {model: int(n) for model, n in rows}
 
+    @_store_errors
     def metric_summary(self, metric: str, model_id: str | None = None) -> MetricSummary:
         """Count, mean and nearest-rank p90 of a metric over the whole store (one model, or all)."""
         values = self.metric_values(metric, model_id)
@@ -595,6 +641,7 @@ class MetricStore:
         index = _nearest_rank_indices(np.array([0]), np.array([values.size]), Fraction(90))[0]
         return MetricSummary(int(values.size), float(values.mean()), float(values[index]))
 
+    @_store_errors
     def skip_counts(self) -> dict[str, dict[str, int]]:
         """{monitor: {reason: records}} of records monitors did not score."""
         out: dict[str, dict[str, int]] = {}
@@ -604,6 +651,7 @@ class MetricStore:
             out.setdefault(monitor, {})[reason] = int(n)
         return out
 
+    @_store_errors
     def pipeline_totals(self) -> dict[str, int]:
         """Every pipeline counter summed over all sources."""
         rows = self._db.execute(
@@ -611,10 +659,12 @@ class MetricStore:
         )
         return {counter: int(total) for counter, total in rows}
 
+    @_store_errors
     def sources(self) -> list[str]:
         """Sources that have pipeline counts."""
         return [r[0] for r in self._db.execute("SELECT DISTINCT source FROM pipeline_counts ORDER BY source")]
 
+    @_store_errors
     def average_lengths(self, model_id: str | None = None) -> AverageLengths:
         """Average prompt and completion characters over the records seen (one model, or all)."""
         sql = "SELECT COUNT(*), AVG(prompt_chars), AVG(completion_chars) FROM records"

@@ -37,17 +37,21 @@ def merge_context(context: Mapping[str, object]) -> dict[str, object]:
     return merged
 
 
+CDK_JSON = "cdk.json"
+CDK_CONTEXT_JSON = "cdk.context.json"
+
+
 def read_cdk_context(project_dir: Path) -> dict[str, object]:
     """The `context` of cdk.json (and cdk.context.json, which CDK also reads) in `project_dir`."""
     context: dict[str, object] = {}
-    for name in ("cdk.json", "cdk.context.json"):
+    for name in (CDK_JSON, CDK_CONTEXT_JSON):
         path = project_dir / name
         if path.is_file():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except ValueError as exc:
                 raise ConfigurationError(name, f"is not valid JSON: {exc}") from None
-            section = data.get("context", {}) if name == "cdk.json" else data
+            section = data.get("context", {}) if name == CDK_JSON else data
             if isinstance(section, dict):
                 context.update(section)
     return context

@@ -81,3 +81,7 @@ class OffloadedBodyMissing(RetryableDownstreamError):
 
 class StoreError(LlmMonitorError):
     """The local metric store cannot be opened or used (wrong schema version, not a database, bad value)."""
+
+
+class OutputError(LlmMonitorError):
+    """A file a command writes (the dashboard, a report) cannot be written."""

@@ -8,11 +8,12 @@ a contract, so adding a field is fine and renaming one is not.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TypedDict
 
-from shared.errors import RecordDecodeError
+from shared.errors import DATA_ERRORS, RecordDecodeError, describe_data_error
 
 # Non-text content blocks we count but do not score.
 BLOCK_KINDS = ("toolUse", "toolResult", "image", "document", "video", "reasoning")
@@ -115,13 +116,26 @@ class InvocationRecord:
                 return None
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise RecordDecodeError(f"'{key}' must be a number")
+            if not math.isfinite(value) or value < 0:
+                raise RecordDecodeError(f"'{key}' must be a finite, non-negative number")
             return int(value)
 
-        def mapping(key: str, kind: type) -> dict:
+        def strings(key: str) -> dict[str, str]:
+            value = data.get(key) or {}
+            if not isinstance(value, Mapping) or not all(isinstance(v, (str, int, float)) for v in value.values()):
+                raise RecordDecodeError(f"'{key}' must be an object of strings")
+            return {str(k): str(v) for k, v in value.items()}
+
+        def counts(key: str) -> dict[str, int]:
             value = data.get(key) or {}
             if not isinstance(value, Mapping):
-                raise RecordDecodeError(f"'{key}' must be an object")
-            return {str(k): kind(v) for k, v in value.items()}
+                raise RecordDecodeError(f"'{key}' must be an object of counts")
+            out: dict[str, int] = {}
+            for name, n in value.items():
+                if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                    raise RecordDecodeError(f"'{key}' must be an object of counts")
+                out[str(name)] = n
+            return out
 
         request_id = text("requestId") or default_id
         return cls(
@@ -135,9 +149,9 @@ class InvocationRecord:
             input_tokens=count("inputTokens"),
             output_tokens=count("outputTokens"),
             latency_ms=count("latencyMs"),
-            request_metadata=mapping("requestMetadata", str),
+            request_metadata=strings("requestMetadata"),
             truncated=bool(data.get("truncated", False)),
-            content_blocks=mapping("contentBlocks", int),
+            content_blocks=counts("contentBlocks"),
             stop_reason=text("stopReason") or None,
             error_code=text("errorCode") or None,
             body_shape=text("bodyShape"),
@@ -147,9 +161,16 @@ class InvocationRecord:
     def from_json(cls, line: str | bytes, *, default_id: str = "") -> InvocationRecord:
         try:
             data = json.loads(line)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except RecursionError:
+            raise RecordDecodeError("JSON nested too deeply") from None
+        except ValueError as exc:  # incl. UnicodeDecodeError
             raise RecordDecodeError(f"invalid JSON ({exc.__class__.__name__})") from None
-        return cls.from_dict(data, default_id=default_id)
+        try:
+            return cls.from_dict(data, default_id=default_id)
+        except RecordDecodeError:
+            raise
+        except DATA_ERRORS as exc:  # a shape from_dict did not foresee: still a decode error, never a crash
+            raise RecordDecodeError(describe_data_error(exc)) from None
 
     def with_changes(self, **changes: object) -> InvocationRecord:
         return replace(self, **changes)  # type: ignore[arg-type]

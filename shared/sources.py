@@ -7,7 +7,9 @@ within a bounded time budget before it gives up.
 
 from __future__ import annotations
 
+import functools
 import gzip
+import io
 import json
 import logging
 import os
@@ -162,6 +164,11 @@ class LogSource:
 
 
 def local_sources(path: Path) -> Iterator[LogSource]:
+    """Log files at `path` (a file, or a directory searched recursively, offloaded bodies excluded).
+
+    Names are resolved absolute paths, so the same file reached as `logs`, `./logs` or `/abs/logs` is one
+    source (its pipeline counts are replaced, not added, when it is read again).
+    """
     if path.is_file():
         files = [path]
     elif path.is_dir():
@@ -172,10 +179,58 @@ def local_sources(path: Path) -> Iterator[LogSource]:
         )
     else:
         raise SourceError(f"no such file or directory: {path}")
-    root = path if path.is_dir() else path.parent
+    root = (path if path.is_dir() else path.parent).resolve()
     resolver = LocalBodyResolver([root])
     for file in files:
-        yield LogSource(str(file), lambda f=file: open(f, "rb"), resolver, file.stat().st_size)
+        resolved = file.resolve()
+        yield LogSource(str(resolved), functools.partial(_open_local, resolved), resolver, _size(resolved))
+
+
+def _open_local(path: Path) -> BinaryIO:
+    try:
+        return open(path, "rb")  # noqa: SIM115 (the caller closes it: `with source.open() as stream`)
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror or exc.__class__.__name__}") from None
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def source_failure(exc: BaseException) -> str:
+    """A one-line reason a source stopped being readable (never its content)."""
+    if isinstance(exc, SourceError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or exc.__class__.__name__
+
+
+class _S3Body(io.RawIOBase):
+    """An S3 object's streaming body whose read failures (time-outs, a dropped connection) surface as
+    OSError, like a local file's, so every reader treats an unreadable source one way."""
+
+    def __init__(self, body: BinaryIO, uri: str) -> None:
+        self._body = body
+        self._uri = uri
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._body.read(len(buffer))
+        except Exception as exc:  # noqa: BLE001 (botocore's streaming errors are not OSError)
+            raise OSError(f"reading {self._uri} failed: {exc.__class__.__name__}") from None
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._body.close()
+        super().close()
 
 
 def s3_sources(uri: str, client: S3Client, *, body_wait_seconds: float = 10.0) -> Iterator[LogSource]:
@@ -193,10 +248,19 @@ def s3_sources(uri: str, client: S3Client, *, body_wait_seconds: float = 10.0) -
                 continue
             yield LogSource(
                 f"s3://{bucket}/{key}",
-                lambda k=key: client.get_object(Bucket=bucket, Key=k)["Body"],
+                functools.partial(_open_s3, client, bucket, key),
                 resolver,
                 obj.get("Size"),
             )
+
+
+def _open_s3(client: S3Client, bucket: str, key: str) -> BinaryIO:
+    uri = f"s3://{bucket}/{key}"
+    try:
+        body = client.get_object(Bucket=bucket, Key=key)["Body"]
+    except Exception as exc:  # noqa: BLE001 (botocore ClientError, imported lazily)
+        raise SourceError(f"cannot read {uri}: {_error_code(exc) or exc.__class__.__name__}") from None
+    return io.BufferedReader(_S3Body(body, uri))
 
 
 def discover(paths: Sequence[str], *, s3_client: Callable[[], S3Client] | None = None) -> list[LogSource]:

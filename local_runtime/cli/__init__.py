@@ -16,8 +16,25 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from shared.errors import (
+    ConfigurationError,
+    LlmMonitorError,
+    MonitorDefinitionError,
+    OutputError,
+    SourceError,
+    StoreError,
+)
+
+#: Exit codes (README "Commands"): 0 done; 1 a check the command was asked to enforce failed, or an AWS
+#: service kept failing; 2 a bad option or configuration value (the message names the key); 3 a log
+#: source that cannot be read at all; 4 the metric store or an output file cannot be used. Bad lines and records inside a
+#: readable source are never an error: they are counted and reported, and the command goes on.
+EXIT_FAILED_CHECK = 1
 EXIT_USAGE = 2
 EXIT_SOURCE = 3
+EXIT_STORE = 4
+#: The interrupted-by-Ctrl-C convention (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 
 def command_modules() -> list[ModuleType]:
@@ -51,6 +68,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `llm-monitor parse logs/ | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print(f"llm-monitor {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except LlmMonitorError as exc:
+        print(f"llm-monitor {args.command}: {exc}", file=sys.stderr)
+        return exit_code(exc)
+
+
+def exit_code(exc: LlmMonitorError) -> int:
+    """The documented exit code of a failure (see EXIT_*): one line on stderr, never a traceback."""
+    if isinstance(exc, SourceError):
+        return EXIT_SOURCE
+    if isinstance(exc, (StoreError, OutputError)):
+        return EXIT_STORE
+    if isinstance(exc, (ConfigurationError, MonitorDefinitionError)):
+        return EXIT_USAGE
+    return EXIT_FAILED_CHECK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,13 +7,16 @@ the same validation as `cdk synth` — so what runs locally is what the stack wo
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry, discover
 from shared.backends.settings import BACKEND_ALIASES, BACKEND_KINDS, EMBEDDED
-from shared.context import parse_assignments, read_cdk_context
+from shared.context import CDK_JSON, parse_assignments, read_cdk_context
+from shared.errors import ConfigurationError
+from shared.values import parse_int
 
 if TYPE_CHECKING:
     from local_runtime.session import LocalSession
@@ -23,7 +26,10 @@ def add_config_arguments(parser: argparse.ArgumentParser, *, backend: bool = Tru
     parser.add_argument(
         "-c", "--context", action="append", metavar="KEY=VALUE", help="configuration override, as `cdk -c` (repeatable)"
     )
-    parser.add_argument("--project-dir", default=".", help="directory holding cdk.json (default: current directory)")
+    parser.add_argument(
+        "--project-dir",
+        help="directory holding cdk.json (default: the current directory; without one, built-in defaults apply)",
+    )
     if backend:
         parser.add_argument(
             "--backend",
@@ -50,8 +56,29 @@ def open_session(args: argparse.Namespace) -> LocalSession:
 
 
 def read_context(args: argparse.Namespace) -> dict[str, object]:
-    """cdk.json's context from `--project-dir` with the `-c` overrides on top, as `cdk` merges them."""
-    return {**read_cdk_context(Path(args.project_dir)), **parse_assignments(args.context)}
+    """cdk.json's context from `--project-dir` with the `-c` overrides on top, as `cdk` merges them.
+
+    A `--project-dir` without cdk.json is an error (the user's thresholds would be silently ignored);
+    the current directory without one runs on built-in defaults and says so.
+    """
+    project_dir = Path(args.project_dir or ".")
+    if not (project_dir / CDK_JSON).is_file():
+        if args.project_dir is not None:
+            raise ConfigurationError("--project-dir", f"{project_dir} holds no {CDK_JSON}")
+        print(
+            f"llm-monitor: no {CDK_JSON} in the current directory: using built-in defaults "
+            "(give --project-dir to use a project's configuration)",
+            file=sys.stderr,
+        )
+    return {**read_cdk_context(project_dir), **parse_assignments(args.context)}
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer ≥ 1, through the project's one integer parser."""
+    try:
+        return parse_int(text, key="value", minimum=1)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("value: ")) from None
 
 
 def load_config(args: argparse.Namespace) -> tuple[MonitoringConfig, MonitorRegistry]:

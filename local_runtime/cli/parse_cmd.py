@@ -7,6 +7,7 @@ import json
 import sys
 
 from shared.errors import SourceError
+from shared.sources import source_failure
 from shared.parsing import ParseStats, parse_stream
 
 NAME = "parse"
@@ -22,11 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from local_runtime.cli import EXIT_SOURCE
     from shared.sources import discover
 
-    try:
-        sources = discover(args.paths)
-    except SourceError as exc:
-        print(f"llm-monitor parse: {exc}", file=sys.stderr)
-        return EXIT_SOURCE
+    sources = discover(args.paths)
     stats = ParseStats()
     out = sys.stdout
     failed: list[str] = []
@@ -38,9 +35,9 @@ def run(args: argparse.Namespace) -> int:
                 ):
                     out.write(record.to_json())
                     out.write("\n")
-        except OSError as exc:
+        except (SourceError, OSError) as exc:
             failed.append(source.name)
-            print(f"llm-monitor parse: cannot read {source.name}: {exc.__class__.__name__}", file=sys.stderr)
+            print(f"llm-monitor parse: cannot read {source.name}: {source_failure(exc)}", file=sys.stderr)
     out.flush()
     if args.summary_json:
         print(json.dumps(stats.to_dict()), file=sys.stderr)

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from typing import TextIO
+from typing import BinaryIO
 
 from local_runtime.cli.options import add_config_arguments, load_config
 
@@ -27,33 +27,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
 
 
-def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
+def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """Non-blank lines as bytes: each is decoded on its own, so one bad byte costs one line."""
     for number, line in enumerate(stream, 1):
         if line.strip():
             yield number, line
 
 
 def run(args: argparse.Namespace) -> int:
+    from local_runtime.cli import EXIT_SOURCE
     from monitors.core.config import select_names
     from monitors.core.runner import MonitorRunner
     from shared.backends import Backends
-    from shared.errors import ConfigurationError, RecordDecodeError
+    from shared.errors import RecordDecodeError
     from shared.records import InvocationRecord
 
-    try:
-        config, registry = load_config(args)
-        names = select_names(args.monitors.split(",") if args.monitors else None, config)
-    except ConfigurationError as exc:
-        print(f"llm-monitor score: {exc}", file=sys.stderr)
-        return 2
+    config, registry = load_config(args)
+    names = select_names(args.monitors.split(",") if args.monitors else None, config)
     backends = Backends(config.backend)
     runner = MonitorRunner.from_config(config.without_sampling(), registry, backends, names)
 
     try:
-        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+        stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         print(f"llm-monitor score: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 3
+        return EXIT_SOURCE
     bad = 0
     with stream:
         batch: list[InvocationRecord] = []

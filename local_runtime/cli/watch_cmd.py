@@ -106,17 +106,12 @@ def _printer(as_json: bool) -> Callable[[dict], None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from shared.errors import ConfigurationError
+    from shared.errors import SourceError
 
     directory = Path(args.directory)
     if not directory.is_dir():
-        print(f"llm-monitor watch: not a directory: {directory}", file=sys.stderr)
-        return 3
-    try:
-        session = open_session(args)
-    except ConfigurationError as exc:
-        print(f"llm-monitor watch: {exc}", file=sys.stderr)
-        return 2
+        raise SourceError(f"not a directory: {directory}")
+    session = open_session(args)
     watcher = Watcher(session, directory, emit=_printer(args.json))
 
     def request_stop(signum: int, frame: object) -> None:

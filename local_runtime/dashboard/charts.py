@@ -96,9 +96,9 @@ def value_axis(values: Iterable[float], extra: Iterable[float]) -> tuple[float, 
     if not points:
         return 0.0, 1.0, _UNIT_TICKS
     lo, hi = min(points), max(points)
-    if 0.0 <= lo and hi <= 1.0:
+    if lo >= 0.0 and hi <= 1.0:
         return 0.0, 1.0, _UNIT_TICKS
-    if -1.0 <= lo and hi <= 1.0:
+    if lo >= -1.0 and hi <= 1.0:
         return -1.0, 1.0, _SIGNED_UNIT_TICKS
     if lo == hi:
         lo, hi = (lo - 1.0, hi + 1.0) if lo else (0.0, 1.0)

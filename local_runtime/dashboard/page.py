@@ -18,6 +18,7 @@ from local_runtime.dashboard.page_data import PageData, gather
 from local_runtime.store import MetricStore
 from monitors.core.alarms import AlarmDefinition
 from monitors.core.spec import MetricSpec
+from shared.errors import OutputError
 
 DEFAULT_PERIOD_SECONDS = 300
 _ASSETS = resources.files("local_runtime.dashboard").joinpath("assets")
@@ -73,7 +74,6 @@ def render_dashboard(
     """
     started = time.perf_counter()
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     page = gather(
         store=store,
         metrics=metrics,
@@ -85,5 +85,9 @@ def render_dashboard(
     )
     body = _body(page)
     body.extend(sections.footer(generated_at=datetime.now(tz=UTC), elapsed=time.perf_counter() - started))
-    out.write_text(_document(title, body), encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(_document(title, body), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the dashboard to {out}: {exc.strerror or exc.__class__.__name__}") from None
     return out

@@ -43,6 +43,7 @@ class AnswerMonitor(Monitor):
     """An alarmed 0/1 metric and an unalarmed score."""
 
     name = "answer-check"
+    enabled_by_default = True
     description = "Test-only: whether the model declined to answer."
     metrics = (
         MetricSpec(
@@ -62,6 +63,7 @@ class ToneMonitor(Monitor):
     """A percentile alarm on a longer period, a Maximum alarm, and a metric that is never stored."""
 
     name = "tone"
+    enabled_by_default = True
     description = "Test-only: negativity and harm of the completion."
     metrics = (
         MetricSpec(
@@ -91,6 +93,7 @@ class RelevanceMonitor(Monitor):
     """An alarm that fires when the value drops (its threshold label reads "<")."""
 
     name = "relevance"
+    enabled_by_default = True
     description = "Test-only: how well the completion answers the prompt."
     metrics = (
         MetricSpec(
