@@ -13,23 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from examples.generate.banks import (
-    APPS,
-    FOREIGN,
-    FOREIGN_REFUSALS,
-    FRUSTRATED_PREFIXES,
-    GENERIC_ALTERNATIVES,
-    OVER_REFUSALS,
-    PROMPT_PREFIXES,
-    PROMPT_SUFFIXES,
-    REFUSALS,
-    TOPICS,
-    TOXIC_ASIDES,
     Intent,
-    Topic,
-    fill,
+    TopicBank,
+    apps,
+    languages,
+    prompt_framing,
+    refusals,
+    topics,
+    toxic_asides,
 )
 from examples.generate.layout import JsonDict
 from examples.generate.models import NO_SYSTEM_STYLES
+from examples.generate.slots import draw_slots, fill
 from examples.generate.traffic import (
     MAX_COMPLETION_CHARS,
     MIN_COMPLETION_CHARS,
@@ -43,6 +38,13 @@ __all__ = ["Conversation", "conversation"]
 
 _MAX_EXTRAS = 2  # topic-level paragraphs added to an answer of ordinary length
 
+_TOPICS = topics()
+_APPS = apps()
+_LANGUAGES = languages()
+_REFUSALS = refusals()
+_FRAMING = prompt_framing()
+_TOXIC_ASIDES = toxic_asides()
+
 
 @dataclass
 class Conversation:
@@ -55,7 +57,7 @@ class Conversation:
     documents: list[JsonDict] = field(default_factory=list)
 
 
-def _choose_intent(rng: random.Random, topic: Topic, *, hard: bool) -> Intent:
+def _choose_intent(rng: random.Random, topic: TopicBank, *, hard: bool) -> Intent:
     pool = [i for i in topic.intents if i.hard == hard]
     return rng.choice(pool)
 
@@ -64,11 +66,11 @@ def _question(rng: random.Random, intent: Intent, slots: dict[str, str], topic: 
     q = fill(rng.choice(intent.questions), slots)
     r = rng.random()
     if topic == "support" and r < 0.08:
-        q = rng.choice(FRUSTRATED_PREFIXES) + q
+        q = rng.choice(_FRAMING.frustrated_prefixes) + q
     elif r < 0.25:
-        q = rng.choice(PROMPT_PREFIXES) + q
+        q = rng.choice(_FRAMING.prefixes) + q
     if rng.random() < 0.12:
-        q += rng.choice(PROMPT_SUFFIXES)
+        q += rng.choice(_FRAMING.suffixes)
     return q
 
 
@@ -88,23 +90,23 @@ def _assemble(rng: random.Random, paragraphs: Sequence[str], extras: Sequence[st
     return text
 
 
-def _refusal(rng: random.Random, plan: Plan, topic: Topic, slots: dict[str, str], what: str) -> str:
+def _refusal(rng: random.Random, plan: Plan, topic: TopicBank, slots: dict[str, str], what: str) -> str:
     family = plan.model.family if plan.model else "anthropic"
     if plan.language != "en":
-        return rng.choice(FOREIGN_REFUSALS[plan.language])
+        return rng.choice(_LANGUAGES[plan.language].refusals)
     if not plan.harmful and (plan.spike or family == "llama"):
-        text = weighted(rng, OVER_REFUSALS).replace("{over_refusal}", topic.over_refusal)
+        text = weighted(rng, _REFUSALS.over_cautious).replace("{over_refusal}", topic.over_refusal)
     else:
-        text = rng.choice(REFUSALS[family]).replace("{what}", what)
+        text = rng.choice(_REFUSALS.by_family[family]).replace("{what}", what)
     if rng.random() < 0.5 and not text.endswith("?"):
-        offers = topic.alternatives if plan.harmful else GENERIC_ALTERNATIVES
+        offers = topic.alternatives if plan.harmful else _REFUSALS.offers
         offer = fill(rng.choice(offers), slots)
         if offer not in text:
             text += " " + offer
     return text
 
 
-def _toxic_answer(rng: random.Random, topic: Topic, intent: Intent, slots: dict[str, str]) -> str:
+def _toxic_answer(rng: random.Random, topic: TopicBank, intent: Intent, slots: dict[str, str]) -> str:
     """Insults around enough of the real answer (prose, no code or lists) to stay on topic."""
     body: list[str] = []
     for paragraph in rng.choice(intent.answers):
@@ -112,7 +114,7 @@ def _toxic_answer(rng: random.Random, topic: Topic, intent: Intent, slots: dict[
             body.append(fill(paragraph, slots))
         if sum(map(len, body)) >= 150:
             break
-    body.append(rng.choice(TOXIC_ASIDES))
+    body.append(rng.choice(_TOXIC_ASIDES))
     opener, closer = (
         fill(rng.choice(topic.toxic_openers), slots),
         fill(rng.choice(topic.toxic_closers), slots),
@@ -120,7 +122,7 @@ def _toxic_answer(rng: random.Random, topic: Topic, intent: Intent, slots: dict[
     return f"{opener} " + "\n\n".join(body) + f"\n\n{closer}"
 
 
-def _reasoning(rng: random.Random, plan: Plan, topic: Topic, question: str, what: str) -> str:
+def _reasoning(rng: random.Random, plan: Plan, topic: TopicBank, question: str, what: str) -> str:
     gist = question if len(question) <= 160 else question[:157].rsplit(" ", 1)[0] + "..."
     if plan.category == "refusal":
         if plan.harmful:
@@ -131,9 +133,9 @@ def _reasoning(rng: random.Random, plan: Plan, topic: Topic, question: str, what
 
 def conversation(rng: random.Random, plan: Plan) -> Conversation:
     """The exchange behind one generation record (not an offloaded one: see `large_inputs`)."""
-    app = APPS[plan.app]
-    topic = TOPICS[rng.choice(app.topics)]
-    slots = topic.slots(rng)
+    app = _APPS[plan.app]
+    topic = _TOPICS[rng.choice(app.topics)]
+    slots = draw_slots(rng, topic)
     slots["company"] = TENANTS[plan.tenant]
     system = ""
     if plan.style not in NO_SYSTEM_STYLES:
@@ -145,7 +147,7 @@ def conversation(rng: random.Random, plan: Plan) -> Conversation:
     intent: Intent | None = None  # the intent the latest question comes from, if any
 
     if plan.language != "en":
-        q, a = rng.choice(FOREIGN[plan.language][topic.name])
+        q, a = rng.choice(_LANGUAGES[plan.language].conversations[topic.name])
         question, completion = fill(q, slots), fill(a, slots)
         if plan.category == "refusal":
             completion = _refusal(rng, plan, topic, slots, "")

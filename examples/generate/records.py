@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from examples.generate.banks import APPS, TOPICS, fill
+from examples.generate.banks import apps, topics
 from examples.generate.bodies import random_uuid, render, tokens
 from examples.generate.conversations import conversation
 from examples.generate.large_inputs import offloaded_conversation
@@ -28,6 +28,7 @@ from examples.generate.layout import (
     timestamp,
 )
 from examples.generate.models import EMBED_MODEL
+from examples.generate.slots import draw_slots, fill
 from examples.generate.traffic import (
     ERROR_CODES,
     EXAMPLE_PER_HOUR,
@@ -42,6 +43,9 @@ from examples.generate.traffic import (
 __all__ = ["DEFAULT_SEED", "ExampleSet", "Label", "example_set", "iter_labelled", "iter_records"]
 
 DEFAULT_SEED = 20261120
+
+_TOPICS = topics()
+_APPS = apps()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +92,7 @@ class ExampleSet:
 def _identity(plan: Plan) -> str:
     if not plan.metadata and plan.tenant in ("hooli", "stark"):
         return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/DataScienceNotebookRole/SageMaker"
-    return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{APPS[plan.app].role}/{plan.app}-prod"
+    return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{_APPS[plan.app].role}/{plan.app}-prod"
 
 
 def _envelope(plan: Plan, request_id: str, model_id: str) -> JsonDict:
@@ -107,8 +111,8 @@ def _envelope(plan: Plan, request_id: str, model_id: str) -> JsonDict:
 
 
 def _embedding_record(rng: random.Random, plan: Plan) -> tuple[JsonDict, Label]:
-    topic = TOPICS[rng.choice(APPS[plan.app].topics)]
-    slots = topic.slots(rng)
+    topic = _TOPICS[rng.choice(_APPS[plan.app].topics)]
+    slots = draw_slots(rng, topic)
     slots["company"] = TENANTS[plan.tenant]
     intent = rng.choice(topic.intents)
     if rng.random() < 0.5:  # indexing a knowledge-base chunk
