@@ -84,9 +84,7 @@ def alarm_timeline(
     range_length = evaluation_range(spec.evaluation_periods)
     state = AlarmState(initial_state)
     changes: list[StateChange] = []
-    period_start = align(start, period)
-    while period_start < end:
-        period_end = period_start + period
+    for period_end in _evaluation_ends(datapoints, start=start, end=end, period=period, range_length=range_length):
         starts = [period_end - (range_length - i) * period for i in range(range_length)]
         values = [_real(datapoints.get(s)) for s in starts]
         points = [None if v is None else spec.comparison.breaches(v, spec.threshold) for v in values]
@@ -110,8 +108,30 @@ def alarm_timeline(
                 )
             )
             state = decision.state
-        period_start = period_end
     return changes
+
+
+def _evaluation_ends(
+    datapoints: Mapping[int, float], *, start: float, end: float, period: int, range_length: int
+) -> list[int]:
+    """The period ends at which an evaluation can change the state, in order.
+
+    An evaluation whose range holds no datapoint decides from the missing-data setting and the current
+    state alone, and a second such evaluation decides the same again: so after the range has slid past a
+    datapoint (plus one evaluation) nothing changes until the next datapoint enters it. Evaluating only
+    the ends from the first period, and from each datapoint's period, up to `range_length` + 1 periods
+    later gives the same changes at the same times as evaluating every period, at a cost bounded by the
+    number of periods that hold data (a stray year-2000 record among 2026 ones costs nothing extra).
+    """
+    first = align(start, period)
+    anchors = [first, *(key for key in datapoints if first <= key < end)]
+    ends = {
+        anchor + step * period
+        for anchor in anchors
+        for step in range(1, range_length + 2)
+        if anchor + (step - 1) * period < end  # a period is evaluated when it starts before `end`
+    }
+    return sorted(ends)
 
 
 def _real(value: float | None) -> float | None:

@@ -24,10 +24,14 @@ from monitors.core.config import ApplicationResolver
 from monitors.core.runner import MonitorRunner
 from shared.parsing import ParseStats, parse_stream
 from shared.records import InvocationRecord
-from shared.sources import LogSource
+from shared.errors import SourceError
+from shared.sources import LogSource, source_failure
 from shared.timestamps import parse_timestamp
 
 logger = logging.getLogger(__name__)
+
+#: Records whose timestamp is missing or not ISO 8601 (pipeline counter `skipped.invalid-timestamp`).
+INVALID_TIMESTAMP = "invalid-timestamp"
 
 
 
@@ -76,20 +80,24 @@ class Replayer:
     def replay_source(self, source: LogSource) -> ParseStats:
         """Parse, score and store one source; its pipeline counts replace any earlier ones."""
         stats = ParseStats()
-        batch: list[InvocationRecord] = []
+        batch: list[tuple[InvocationRecord, float]] = []
         try:
             with source.open() as stream:
                 for _, record in parse_stream(
                     stream, source=source.name, resolver=source.resolver, stats=stats, skip_missing_bodies=True
                 ):
-                    batch.append(record)
+                    timestamp = parse_timestamp(record.timestamp)
+                    if timestamp is None:  # no place on the timeline: counted, not scored
+                        stats.skipped[INVALID_TIMESTAMP] += 1
+                        continue
+                    batch.append((record, timestamp))
                     if len(batch) >= self.batch_size:
                         self._score(batch)
                         batch = []
             if batch:
                 self._score(batch)
-        except OSError as exc:
-            logger.error("cannot read %s: %s", source.name, exc.__class__.__name__)
+        except (SourceError, OSError) as exc:
+            logger.error("cannot read %s: %s", source.name, source_failure(exc))
             self.totals.failed_sources.append(source.name)
         counts = {"emitted": stats.emitted, "malformed": stats.malformed}
         counts.update({f"skipped.{reason}": n for reason, n in stats.skipped.items()})
@@ -97,9 +105,9 @@ class Replayer:
         self.totals.parse.merge(stats)
         return stats
 
-    def _score(self, batch: list[InvocationRecord]) -> None:
-        now = time.time()
-        stamps = [parse_timestamp(r.timestamp) or now for r in batch]
+    def _score(self, stamped: list[tuple[InvocationRecord, float]]) -> None:
+        batch = [record for record, _ in stamped]
+        stamps = [timestamp for _, timestamp in stamped]
         results = self.runner.score(batch)
         self.store.add_records(
             (r.request_id, ts, r.model_id, len(r.prompt), len(r.completion), r.operation)

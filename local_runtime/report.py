@@ -43,6 +43,8 @@ def summary_dict(
     out: dict[str, object] = {
         "timeRange": [iso(span[0]), iso(span[1])] if span else None,
         "records": store.record_count(),
+        "outsideTimeWindow": store.outside_window(),
+        "timeWindowDays": store.window.max_past_seconds / 86_400,
         "pipeline": store.pipeline_totals(),
         "skips": store.skip_counts(),
         "models": models,
@@ -91,6 +93,12 @@ def format_summary(summary: dict) -> str:
         + (f" from {summary['timeRange'][0]} to {summary['timeRange'][1]}" if summary["timeRange"] else "")
         + f"; not generations: {skipped or 'none'}; malformed lines: {pipeline.get('malformed', 0)}"
     )
+    if summary["outsideTimeWindow"]:
+        days = summary["timeWindowDays"]
+        lines.append(
+            f"  {summary['outsideTimeWindow']:,} record(s) dated outside the {days:g}-day window ending at the "
+            "newest record: kept out of alarms and charts"
+        )
     for monitor, reasons in summary["skips"].items():
         lines.append(f"  {monitor} skipped: " + ", ".join(f"{r} {n:,}" for r, n in reasons.items()))
     lines.append("")

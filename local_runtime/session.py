@@ -13,7 +13,7 @@ from types import TracebackType
 from local_runtime import DEFAULT_BATCH
 from local_runtime.replay import AlarmReport, Replayer, ReplayTotals, evaluate_alarms
 from local_runtime.report import active_metrics, summary_dict
-from local_runtime.store import MetricStore, default_store_path
+from local_runtime.store import MetricStore, TimeWindow, default_store_path
 from monitors.core.alarms import AlarmDefinition, resolve_alarms
 from monitors.core.config import ApplicationResolver, MonitoringConfig, select_names
 from monitors.core.registry import MonitorRegistry
@@ -48,9 +48,10 @@ class LocalSession:
         *,
         store_path: str | None = None,
         monitors: Sequence[str] | None = None,
+        window: TimeWindow | None = None,
     ) -> LocalSession:
         names = select_names(monitors, config)
-        return cls(config, registry, MetricStore(store_path or default_store_path()), names)
+        return cls(config, registry, MetricStore(store_path or default_store_path(), window=window), names)
 
     def __enter__(self) -> LocalSession:
         return self

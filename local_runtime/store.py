@@ -54,6 +54,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -62,6 +63,7 @@ from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
 import numpy as np
 
 from shared.errors import StoreError
+from shared.limits import CLOUDWATCH_MAX_FUTURE_SECONDS, CLOUDWATCH_MAX_PAST_SECONDS
 
 __all__ = [
     "DEFAULT_STORE_PATH",
@@ -70,6 +72,7 @@ __all__ = [
     "MetricStore",
     "MetricSummary",
     "StoreError",
+    "TimeWindow",
     "default_store_path",
     "percentile_rank",
 ]
@@ -240,10 +243,26 @@ def _store_errors(
     return guarded
 
 
+@dataclass(frozen=True)
+class TimeWindow:
+    """Which timestamps take part in time series (alarm evaluation, charts, the summary's time range).
+
+    The same bounds as CloudWatch's: the newest record not in the future (beyond `max_future_seconds`
+    of the clock) ends the window, which reaches `max_past_seconds` back from there. A stray record
+    dated 2000-01-01 among this week's, or one dated 2099, is counted (`outside_window`) and left out,
+    instead of stretching the timeline over decades.
+    """
+
+    max_past_seconds: float = CLOUDWATCH_MAX_PAST_SECONDS
+    max_future_seconds: float = CLOUDWATCH_MAX_FUTURE_SECONDS
+    clock: Callable[[], float] = time.time
+
+
 class MetricStore:
     """Per-record metric values and pipeline counts in one SQLite file. Use as a context manager."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, window: TimeWindow | None = None) -> None:
+        self.window = window or TimeWindow()
         if path is None:
             path = default_store_path()
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
@@ -445,6 +464,14 @@ class MetricStore:
 
     # ------------------------------------------------------------------ statistics
 
+    def _within_window(self, start: float | None, end: float | None) -> tuple[float | None, float | None]:
+        """`start`/`end` narrowed to the time window: time series never reach outside it."""
+        span = self.time_range()
+        if span is None:
+            return start, end
+        low, high = span[0], math.nextafter(span[1], math.inf)  # `end` is exclusive
+        return (low if start is None else max(start, low)), (high if end is None else min(end, high))
+
     def _series_filter(
         self, metric: str, model_id: str | None, start: float | None, end: float | None
     ) -> tuple[str, list[object]] | None:
@@ -484,6 +511,7 @@ class MetricStore:
         filter values by timestamp. Periods without values are absent (CloudWatch has no datapoint there).
         """
         period, percent = _check_statistic(statistic, period_seconds)
+        start, end = self._within_window(start, end)
         where = self._series_filter(metric, model_id, start, end)
         if where is None:
             return {}
@@ -506,6 +534,7 @@ class MetricStore:
         The same numbers as calling `datapoints` per model (what the dashboard draws), in one pass.
         """
         _check_statistic(statistic, period_seconds)
+        start, end = self._within_window(start, end)
         percent = percentile_rank(statistic)
         if percent is None:
             out: dict[str | None, dict[int, float]] = {
@@ -607,14 +636,34 @@ class MetricStore:
 
     @_store_errors
     def time_range(self) -> tuple[float, float] | None:
-        """(earliest, latest) timestamp over records and scores, or None when the store is empty."""
+        """(earliest, latest) timestamp inside the time window (see `TimeWindow`), or None when no record
+        or score falls inside it."""
+        latest_allowed = self.window.clock() + self.window.max_future_seconds
         row = self._db.execute(
-            "SELECT MIN(lo), MAX(hi) FROM (SELECT MIN(ts) AS lo, MAX(ts) AS hi FROM records "
-            "UNION ALL SELECT MIN(ts), MAX(ts) FROM scores)"
+            "SELECT MAX(hi) FROM (SELECT MAX(ts) AS hi FROM records WHERE ts <= ? "
+            "UNION ALL SELECT MAX(ts) FROM scores WHERE ts <= ?)",
+            (latest_allowed, latest_allowed),
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        return float(row[0]), float(row[1])
+        newest = float(row[0])
+        floor = newest - self.window.max_past_seconds
+        oldest = self._db.execute(
+            "SELECT MIN(lo) FROM (SELECT MIN(ts) AS lo FROM records WHERE ts >= ? "
+            "UNION ALL SELECT MIN(ts) FROM scores WHERE ts >= ?)",
+            (floor, floor),
+        ).fetchone()[0]
+        return float(oldest), newest
+
+    @_store_errors
+    def outside_window(self) -> int:
+        """Records whose timestamp falls outside the time window (left out of alarms and charts)."""
+        span = self.time_range()
+        if span is None:
+            return self.record_count()
+        return int(
+            self._db.execute("SELECT COUNT(*) FROM records WHERE ts < ? OR ts > ?", span).fetchone()[0]
+        )
 
     @_store_errors
     def record_count(self, model_id: str | None = None) -> int:

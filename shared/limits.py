@@ -46,6 +46,10 @@ LOGS_EVENT_OVERHEAD_BYTES = 26
 # Step Functions Express
 STEP_FUNCTIONS_MAX_PAYLOAD_BYTES = 256 * 1024
 
+# CloudWatch accepts a datapoint (PutMetricData or an EMF document) up to two weeks old and two hours ahead.
+CLOUDWATCH_MAX_PAST_SECONDS = 14 * 24 * 3600
+CLOUDWATCH_MAX_FUTURE_SECONDS = 2 * 3600
+
 # CloudWatch Embedded Metric Format
 EMF_MAX_METRICS_PER_DIRECTIVE = 100
 EMF_MAX_DIMENSIONS = 30

@@ -16,7 +16,8 @@ from monitors.core.registry import MonitorRegistry, discover
 from shared.backends.settings import BACKEND_ALIASES, BACKEND_KINDS, EMBEDDED
 from shared.context import CDK_JSON, parse_assignments, read_cdk_context
 from shared.errors import ConfigurationError
-from shared.values import parse_int
+from shared.limits import CLOUDWATCH_MAX_PAST_SECONDS
+from shared.values import parse_float, parse_int
 
 if TYPE_CHECKING:
     from local_runtime.session import LocalSession
@@ -43,6 +44,13 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     """What `replay` and `watch` share besides configuration."""
     parser.add_argument("--monitors", help="comma-separated monitor names (default: every enabled monitor)")
     parser.add_argument("--store", help="metric database (default: .llm-monitor/metrics.db)")
+    parser.add_argument(
+        "--window-days",
+        type=positive_float,
+        default=CLOUDWATCH_MAX_PAST_SECONDS / 86_400,
+        help="records older than this many days before the newest one are counted and left out of alarms "
+        "and charts, as CloudWatch would refuse them (default: %(default)g)",
+    )
     add_config_arguments(parser)
 
 
@@ -50,9 +58,12 @@ def open_session(args: argparse.Namespace) -> LocalSession:
     """A local session from `add_session_arguments` options; ConfigurationError names a bad key."""
     from local_runtime.session import LocalSession
 
+    from local_runtime.store import TimeWindow
+
     config, registry = load_config(args)
     monitors = args.monitors.split(",") if args.monitors else None
-    return LocalSession.open(config, registry, store_path=args.store, monitors=monitors)
+    window = TimeWindow(max_past_seconds=args.window_days * 86_400)
+    return LocalSession.open(config, registry, store_path=args.store, monitors=monitors, window=window)
 
 
 def read_context(args: argparse.Namespace) -> dict[str, object]:
@@ -71,6 +82,17 @@ def read_context(args: argparse.Namespace) -> dict[str, object]:
             file=sys.stderr,
         )
     return {**read_cdk_context(project_dir), **parse_assignments(args.context)}
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0, through the project's one number parser."""
+    try:
+        value = parse_float(text, key="value", minimum=0.0)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("value: ")) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
 
 
 def positive_int(text: str) -> int:

@@ -16,11 +16,13 @@ from datetime import UTC, datetime
 from aws_lambda_powertools.metrics import EphemeralMetrics
 
 from shared import pipeline_metrics as pm
+from shared.limits import CLOUDWATCH_MAX_FUTURE_SECONDS, CLOUDWATCH_MAX_PAST_SECONDS
 from shared.timestamps import parse_timestamp
 
-# CloudWatch rejects EMF timestamps more than two weeks old or two hours ahead.
-_MAX_PAST_SECONDS = 14 * 24 * 3600 - 3600
-_MAX_FUTURE_SECONDS = 2 * 3600 - 300
+# CloudWatch rejects EMF timestamps more than two weeks old or two hours ahead; keep a margin for the time
+# between writing the document and CloudWatch reading it.
+_MAX_PAST_SECONDS = CLOUDWATCH_MAX_PAST_SECONDS - 3600
+_MAX_FUTURE_SECONDS = CLOUDWATCH_MAX_FUTURE_SECONDS - 300
 
 
 def _metrics(namespace: str) -> EphemeralMetrics:
