@@ -114,4 +114,3 @@ def metric_graph(namespace: str, *, metric: MetricSpec, alarm: AlarmSpec | None)
         height=GRAPH_HEIGHT,
         legend_position=cloudwatch.LegendPosition.BOTTOM,
     )
-
