@@ -92,6 +92,7 @@ class CounterPanel:
 
 
 def dispatcher_panel(thresholds: PipelineThresholds) -> CounterPanel:
+    """What the dispatcher counts per log object; malformed lines are alarmed (they are lost records)."""
     return CounterPanel(
         alarm_friendly_name="dispatcher-records",
         human_readable_name="Dispatcher records",
@@ -107,6 +108,7 @@ def dispatcher_panel(thresholds: PipelineThresholds) -> CounterPanel:
 
 
 def scoring_panel(monitor: str, thresholds: PipelineThresholds) -> CounterPanel:
+    """What a monitor Lambda counts per batch, under dimension Monitor; scoring failures are alarmed."""
     return CounterPanel(
         alarm_friendly_name=f"scoring-{monitor}",
         human_readable_name=f"Scoring {monitor}",
