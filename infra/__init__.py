@@ -5,8 +5,9 @@ Public API: `create_app` (what `app.py` runs and template tests call), `read_inp
 
 Layout by role: `config` (infrastructure context keys), `bundling` (Lambda code assets without Docker),
 `storage` (invocation-log bucket, Bedrock logging switch), `pipeline` (dispatcher, stream, one Lambda per
-monitor), `workflow` (Step Functions + Comprehend), `observability` (alarms, topic, dashboard, queries),
-`nag` (cdk-nag and acknowledgements), `naming` (names and console links), `stack`, `app`.
+monitor), `workflow` (Step Functions + Comprehend), `observability` (package: a segment per monitor with
+its alarms, queries and dashboard row; pipeline health; the alarm topic; the facade that assembles the
+dashboard), `nag` (cdk-nag and acknowledgements), `naming` (names and console links), `stack`, `app`.
 """
 
 from __future__ import annotations
