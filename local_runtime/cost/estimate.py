@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from local_runtime.cost.deployment import plan_deployment
-from local_runtime.cost.levers import find_levers
+from local_runtime.cost.levers import declared_trials, find_levers
 from local_runtime.cost.pricers import LineItem, price
 from local_runtime.cost.report import CostEstimate
 from local_runtime.cost.workload import Assumptions, Workload
@@ -46,7 +46,9 @@ def estimate(
         items = _priced(workload=workload, context=changed, registry=registry, assumptions=assumptions)
         return sum(i.usd for i in items)
 
-    found = find_levers(config=config, registry=registry, base_total=base.total_usd, total_with=total_with)
+    found = find_levers(
+        trials=declared_trials(config, registry), base_total=base.total_usd, total_with=total_with
+    )
     return replace(base, levers=found)
 
 

@@ -50,20 +50,20 @@ def test_default_configuration_samples_completions_only() -> None:
 def test_levers_move_the_total_in_the_right_direction() -> None:
     result = estimate(WORKED, {})
     levers = {lever.description: lever for lever in result.levers}
-    halve = levers["halve sampling of sentiment-toxicity (0.25 → 0.125)"]
+    halve = levers["halve samplingRate of sentiment-toxicity (0.25 → 0.125)"]
     assert halve.delta_usd < 0
     assert halve.delta_usd == pytest.approx(-result.by_service()["Comprehend"] / 2, rel=0.01)
     assert halve.overrides == {"monitors.sentiment-toxicity.samplingRate": 0.125}
     assert "-c monitors.sentiment-toxicity.samplingRate=0.125" in halve.flags
-    assert levers["start scoring prompts in sentiment-toxicity"].delta_usd > 0
-    assert levers["cut maxChars of sentiment-toxicity to 500 (from 1000)"].delta_usd < 0
-    assert levers["halve sampling of semantic-similarity (1 → 0.5)"].delta_usd < 0
+    assert levers["set scorePrompts of sentiment-toxicity to true (from false)"].delta_usd > 0
+    assert levers["set maxChars of sentiment-toxicity to 500 (from 1000)"].delta_usd < 0
+    assert levers["halve samplingRate of semantic-similarity (1 → 0.5)"].delta_usd < 0
     for lever in result.levers:
         assert lever.total_usd == pytest.approx(result.total_usd + lever.delta_usd)
 
     scoring_prompts = estimate(WORKED, {"monitors.sentiment-toxicity.scorePrompts": "true"})
     stop = next(
-        lever for lever in scoring_prompts.levers if lever.description.startswith("stop scoring prompts")
+        lever for lever in scoring_prompts.levers if lever.description.startswith("set scorePrompts of sentiment-toxicity to false")
     )
     assert stop.delta_usd < 0
 
@@ -76,7 +76,7 @@ def test_levers_are_computed_not_constant() -> None:
         return next(
             lever.delta_usd
             for lever in e.levers
-            if lever.description.startswith("halve sampling of sentiment")
+            if lever.description.startswith("halve samplingRate of sentiment")
         )
 
     assert halve(large) == pytest.approx(1000 * halve(small), rel=0.01)
