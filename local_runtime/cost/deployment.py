@@ -66,7 +66,8 @@ class PricedMonitor:
         return math.ceil(workload.invocations_per_month / self.lambda_spec.batch_size)
 
     def summary(self) -> str:
-        """What this monitor costs money with, for the estimate's configuration line."""
+        """What this monitor spends on, for the estimate's configuration line: its sampling, the texts it
+        sends to each capability, its mode options (choices with a cost lever) and its Lambda sizing."""
         described = [f"sampling {self.sampling_rate:g}"]
         for capability, verb in _VERBS.items():
             if capability not in self.needs:
@@ -81,10 +82,11 @@ class PricedMonitor:
             for option in self.spec.options
             if option.choices and option.lever is not None
         ]
-        return f"{self.name} ({', '.join(described)}, batch {self.lambda_spec.batch_size}, {self.lambda_spec.memory_mb} MB)"
+        described.append(f"batch {self.lambda_spec.batch_size}, {self.lambda_spec.memory_mb} MB")
+        return f"{self.name} ({', '.join(described)})"
 
 
-def sent_chars(use: TextUsage, workload: Workload) -> float:
+def sent_chars(use: TextUsage, *, workload: Workload) -> float:
     """Characters of one text a monitor sends: the workload's average, cut to the monitor's limit."""
     return min(workload.chars(use.field), use.max_chars if use.max_chars is not None else math.inf)
 

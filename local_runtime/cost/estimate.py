@@ -43,16 +43,16 @@ def estimate(
 
     def total_with(overrides: Mapping[str, object]) -> float:
         changed = {**context, **overrides}
-        items = _priced(workload=workload, context=changed, registry=registry, assumptions=assumptions)
+        items = _line_items(workload=workload, context=changed, registry=registry, assumptions=assumptions)
         return sum(i.usd for i in items)
 
     found = find_levers(
-        trials=declared_trials(config, registry), base_total=base.total_usd, total_with=total_with
+        trials=declared_trials(config, registry=registry), base_total=base.total_usd, total_with=total_with
     )
     return replace(base, levers=found)
 
 
-def _priced(
+def _line_items(
     *, workload: Workload, context: Mapping[str, object], registry: MonitorRegistry, assumptions: Assumptions
 ) -> tuple[LineItem, ...]:
     config = MonitoringConfig.from_context(context, registry)

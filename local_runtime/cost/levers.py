@@ -8,7 +8,7 @@ option names and a new monitor's levers appear without changes here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from monitors.core.config import MonitoringConfig
@@ -65,7 +65,7 @@ def flag_value(value: object) -> str:
     return str(value)
 
 
-def declared_trials(config: MonitoringConfig, registry: MonitorRegistry) -> Iterator[Trial]:
+def declared_trials(config: MonitoringConfig, *, registry: MonitorRegistry) -> Iterator[Trial]:
     """Every value every enabled monitor's levers propose, monitor by monitor, in declaration order."""
     for name in config.enabled_monitors():
         options = config.monitors[name].options
@@ -79,7 +79,7 @@ def declared_trials(config: MonitoringConfig, registry: MonitorRegistry) -> Iter
 
 def find_levers(
     *,
-    trials: Iterator[Trial],
+    trials: Iterable[Trial],
     base_total: float,
     total_with: Callable[[Mapping[str, object]], float],
 ) -> tuple[Lever, ...]:

@@ -37,5 +37,6 @@ class Pricer(ABC):
     ) -> list[LineItem]:
         """This service's charges for a month of `workload` under `deployment`, in a stable order."""
 
-    def item(self, item: str, *, quantity: float, unit: str, usd: float) -> LineItem:
+    def line(self, item: str, *, quantity: float, unit: str, usd: float) -> LineItem:
+        """A line item of this pricer's service."""
         return LineItem(self.service, item, quantity, unit, usd)

@@ -15,7 +15,7 @@ from shared import limits
 
 def titan_tokens(use: TextUsage, *, workload: Workload, assumptions: Assumptions) -> float:
     """Input tokens of one embedded text, within Titan's character and token bounds."""
-    chars = min(sent_chars(use, workload), limits.TITAN_EMBED_MAX_CHARS)
+    chars = min(sent_chars(use, workload=workload), limits.TITAN_EMBED_MAX_CHARS)
     return min(chars / assumptions.chars_per_token, limits.TITAN_EMBED_MAX_TOKENS)
 
 
@@ -35,7 +35,7 @@ class BedrockPricer(Pricer):
             uses = monitor.sends(Capability.EMBEDDINGS)
             tokens = scored * sum(titan_tokens(u, workload=workload, assumptions=assumptions) for u in uses)
             items.append(
-                self.item(
+                self.line(
                     f"Titan embeddings ({monitor.name}: {' + '.join(u.field for u in uses)})",
                     quantity=tokens,
                     unit="tokens",

@@ -23,7 +23,8 @@ from shared import limits
 from shared import pipeline_metrics as pm
 from shared.parsing.invocation import SkipReason
 
-# Stand-ins for the per-record values of an EMF document, sized like real ones.
+# Stand-ins for the per-record values of an EMF document, sized like real ones (one monitor name for all
+# monitors: a few bytes per document either way).
 _REPRESENTATIVE_MONITOR = "sentiment-toxicity"
 _REPRESENTATIVE_APPLICATION = "support-bot"
 _REPRESENTATIVE_TIMESTAMP_MS = 1_795_680_000_000
@@ -104,7 +105,7 @@ class CloudWatchPricer(Pricer):
         pipeline_alarms = pm.pipeline_alarm_count(len(deployment.monitors), workflow=deployment.uses_workflow)
         log_gb = log_bytes(workload=workload, deployment=deployment, assumptions=assumptions) / BYTES_PER_GB
         return [
-            self.item(
+            self.line(
                 f"custom metrics ({workload.models} models; all-models, per model"
                 + (f", per model × {applications} applications" if applications else "")
                 + ")",
@@ -112,26 +113,26 @@ class CloudWatchPricer(Pricer):
                 unit="metrics",
                 usd=metrics * limits.PRICE_CUSTOM_METRIC_PER_MONTH,
             ),
-            self.item(
+            self.line(
                 "monitor alarms (resolve_alarms)",
                 quantity=deployment.monitor_alarms,
                 unit="alarms",
                 usd=deployment.monitor_alarms * limits.PRICE_ALARM_PER_MONTH,
             ),
-            self.item(
+            self.line(
                 "pipeline-health alarms",
                 quantity=pipeline_alarms,
                 unit="alarms",
                 usd=pipeline_alarms * limits.PRICE_ALARM_PER_MONTH,
             ),
-            self.item("dashboard", quantity=1, unit="dashboard", usd=limits.PRICE_DASHBOARD_PER_MONTH),
-            self.item(
+            self.line("dashboard", quantity=1, unit="dashboard", usd=limits.PRICE_DASHBOARD_PER_MONTH),
+            self.line(
                 "EMF log ingestion (metrics as logs)",
                 quantity=log_gb,
                 unit="GB",
                 usd=log_gb * limits.PRICE_LOGS_INGEST_PER_GB,
             ),
-            self.item(
+            self.line(
                 "PutMetricData calls (none: EMF)",
                 quantity=0,
                 unit="calls",

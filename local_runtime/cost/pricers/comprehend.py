@@ -45,14 +45,14 @@ class ComprehendPricer(Pricer):
             if scored <= 0:
                 continue
             for use in monitor.sends(Capability.TEXT_ANALYSIS):
-                sent = sent_chars(use, workload)
+                sent = sent_chars(use, workload=workload)
                 for analysis, chars in (
                     ("sentiment", sentiment_chars(sent)),
                     ("toxicity", toxicity_chars(sent)),
                 ):
                     units = comprehend_units(chars)
                     items.append(
-                        self.item(
+                        self.line(
                             f"{analysis} of {use.field}s ({monitor.name}, {units} units each)",
                             quantity=scored * units,
                             unit="units",

@@ -50,19 +50,19 @@ class KinesisPricer(Pricer):
         gb_in = workload.invocations_per_month * billed / BYTES_PER_GB
         gb_out = gb_in * consumers
         return [
-            self.item(
+            self.line(
                 "on-demand stream-hours",
                 quantity=assumptions.hours_per_month,
                 unit="stream-hours",
                 usd=assumptions.hours_per_month * limits.PRICE_KINESIS_ON_DEMAND_PER_STREAM_HOUR,
             ),
-            self.item(
+            self.line(
                 f"data in ({size:,} B records billed as {billed:,} B)",
                 quantity=gb_in,
                 unit="GB",
                 usd=gb_in * limits.PRICE_KINESIS_ON_DEMAND_PER_GB_IN,
             ),
-            self.item(
+            self.line(
                 f"data out ({consumers} consumers)",
                 quantity=gb_out,
                 unit="GB",
@@ -76,13 +76,13 @@ class KinesisPricer(Pricer):
         shard_hours = shards * assumptions.hours_per_month
         put_units = workload.invocations_per_month * math.ceil(size / limits.KINESIS_PUT_PAYLOAD_UNIT_BYTES)
         return [
-            self.item(
+            self.line(
                 f"provisioned shard-hours ({shards} shards)",
                 quantity=shard_hours,
                 unit="shard-hours",
                 usd=shard_hours * limits.PRICE_KINESIS_PROVISIONED_PER_SHARD_HOUR,
             ),
-            self.item(
+            self.line(
                 f"PUT payload units ({size:,} B records, {limits.KINESIS_PUT_PAYLOAD_UNIT_BYTES // 1024} KB units)",
                 quantity=put_units,
                 unit="units",

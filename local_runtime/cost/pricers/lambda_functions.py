@@ -18,9 +18,10 @@ class LambdaPricer(Pricer):
     def line_items(
         self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
     ) -> list[LineItem]:
-        return self._dispatcher(
-            workload=workload, deployment=deployment, assumptions=assumptions
-        ) + self._monitors(workload=workload, deployment=deployment, assumptions=assumptions)
+        return [
+            *self._dispatcher(workload=workload, deployment=deployment, assumptions=assumptions),
+            *self._monitors(workload=workload, deployment=deployment, assumptions=assumptions),
+        ]
 
     def _dispatcher(
         self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
@@ -29,13 +30,13 @@ class LambdaPricer(Pricer):
         memory_mb = deployment.dispatcher_memory_mb
         gb_seconds = objects * assumptions.dispatcher_seconds_per_object * memory_mb / 1024
         return [
-            self.item(
+            self.line(
                 "dispatcher requests (one per log object)",
                 quantity=objects,
                 unit="requests",
                 usd=objects / 1e6 * limits.PRICE_LAMBDA_PER_MILLION_REQUESTS,
             ),
-            self.item(
+            self.line(
                 f"dispatcher duration ({memory_mb} MB)",
                 quantity=gb_seconds,
                 unit="GB-s",
@@ -55,13 +56,13 @@ class LambdaPricer(Pricer):
                 invocations * assumptions.monitor_batch_seconds * monitor.lambda_spec.memory_mb / 1024
             )
         return [
-            self.item(
+            self.line(
                 f"monitor requests ({len(deployment.monitors)} monitors, full batches)",
                 quantity=requests,
                 unit="requests",
                 usd=requests / 1e6 * limits.PRICE_LAMBDA_PER_MILLION_REQUESTS,
             ),
-            self.item(
+            self.line(
                 "monitor duration",
                 quantity=gb_seconds,
                 unit="GB-s",

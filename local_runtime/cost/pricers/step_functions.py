@@ -21,7 +21,7 @@ def executions_per_batch(monitor: PricedMonitor, *, workload: Workload) -> float
     batch_size = monitor.lambda_spec.batch_size
     payload_chars = 0.0
     for use in monitor.sends(Capability.TEXT_ANALYSIS):
-        sent = sent_chars(use, workload)
+        sent = sent_chars(use, workload=workload)
         payload_chars += sentiment_chars(sent) + toxicity_chars(sent)
     with_sample = 1.0 - (1.0 - rate) ** batch_size
     sampled_per_batch = batch_size * rate
@@ -45,7 +45,7 @@ class StepFunctionsPricer(Pricer):
             executions = batches * executions_per_batch(monitor, workload=workload)
             gb_seconds = executions * assumptions.workflow_seconds * assumptions.workflow_memory_mb / 1024
             items.append(
-                self.item(
+                self.line(
                     f"Express executions ({monitor.name})",
                     quantity=executions,
                     unit="executions",
@@ -53,7 +53,7 @@ class StepFunctionsPricer(Pricer):
                 )
             )
             items.append(
-                self.item(
+                self.line(
                     f"Express duration ({monitor.name})",
                     quantity=gb_seconds,
                     unit="GB-s",
