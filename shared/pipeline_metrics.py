@@ -14,6 +14,8 @@ RECORDS_TRUNCATED = "RecordsTruncated"
 OBJECTS_PROCESSED = "LogObjectsProcessed"
 
 REASON_DIMENSION = "Reason"
+# The dispatcher's counters without a Reason dimension (RECORDS_SKIPPED has one series per reason).
+DISPATCHER_COUNTERS = (RECORDS_DISPATCHED, MALFORMED_LINES, RECORDS_TRUNCATED, OBJECTS_PROCESSED)
 
 # Emitted by every monitor Lambda per batch, with dimension MONITOR_DIMENSION (and REASON_DIMENSION).
 MONITOR_DIMENSION = "Monitor"
@@ -22,6 +24,8 @@ RECORDS_SAMPLED_OUT = "RecordsSampledOut"
 SCORING_SKIPPED = "ScoringSkipped"  # dimensions Monitor, Reason
 SCORING_FAILURES = "ScoringFailures"  # records a backend rejected after retries (retried by Lambda)
 UNDECODABLE_RECORDS = "UndecodableRecords"  # stream records that are not normalised-record JSON
+# A monitor's counters without a Reason dimension (SCORING_SKIPPED has one series per reason).
+MONITOR_COUNTERS = (RECORDS_SCORED, RECORDS_SAMPLED_OUT, SCORING_FAILURES, UNDECODABLE_RECORDS)
 
 # Per-record EMF log fields (besides the metric values) that Logs Insights queries read.
 REQUEST_ID_PROPERTY = "requestId"
