@@ -69,9 +69,6 @@ class Assumptions:
     dispatcher_seconds_per_object: float = 1.0
     workflow_seconds: float = 2.0  # one Step Functions Express execution (Comprehend round trips)
     workflow_memory_mb: int = 64  # Express bills memory in 64 MB steps; this workflow stays in the first
-    scoring_skip_reasons: int = (
-        2  # ScoringSkipped reasons per monitor seen in a month (empty-text, non-english)
-    )
     lambda_log_bytes_per_invocation: int = 350  # START/END/REPORT platform lines
     batch_counter_log_bytes: int = 600  # the pipeline-counter EMF documents of one invocation
     dispatcher_memory_mb: int | None = None  # None: from the stack's configuration (dispatcher.memoryMb)

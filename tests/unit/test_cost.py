@@ -289,7 +289,7 @@ def _active_metrics(context: Mapping[str, object] | None = None) -> int:
 
 def test_custom_metrics_are_series_per_dimension_set_plus_pipeline_counters() -> None:
     five = item(priced(), "custom metrics")
-    counters = len(enabled()) * (len(pm.MONITOR_COUNTERS) + Assumptions().scoring_skip_reasons)
+    counters = sum(len(pm.MONITOR_COUNTERS) + len(FIXTURES[name].spec().skip_reasons) for name in enabled())
     counters += len(pm.DISPATCHER_COUNTERS) + len(SkipReason)
     assert five.quantity == _active_metrics() * (1 + 5) + counters
     ten = item(priced(workload=Workload(1_000_000, 500, 1_500, models=10)), "custom metrics")
@@ -503,8 +503,14 @@ def test_workload_from_store(tmp_path: Path) -> None:
 CLI_WORKLOAD = ["--invocations-per-month", "1,000,000", "--prompt-chars", "500", "--completion-chars", "1500"]
 
 
+def empty_project(path: Path) -> str:
+    """A project folder whose cdk.json sets nothing: the built-in defaults."""
+    (path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    return str(path)
+
+
 def test_cli_table_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    args = ["cost", *CLI_WORKLOAD, "--project-dir", str(tmp_path)]
+    args = ["cost", *CLI_WORKLOAD, "--project-dir", empty_project(tmp_path)]
     assert main(args) == 0
     table = capsys.readouterr().out
     for heading in ("Comprehend", "Bedrock", "Lambda", "Step Functions", "Kinesis", "CloudWatch", "TOTAL"):
@@ -532,9 +538,10 @@ def test_cli_reads_cdk_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
 
 
 def test_cli_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["cost", "--prompt-chars", "5", "--project-dir", str(tmp_path)]) == 2
+    project = empty_project(tmp_path)
+    assert main(["cost", "--prompt-chars", "5", "--project-dir", project]) == 2
     assert "--invocations-per-month" in capsys.readouterr().err
-    assert main(["cost", "--store", str(tmp_path / "missing.db"), "--project-dir", str(tmp_path)]) == 2
+    assert main(["cost", "--store", str(tmp_path / "missing.db"), "--project-dir", project]) == 2
     assert "no metric store" in capsys.readouterr().err
     assert not (tmp_path / "missing.db").exists()
 
@@ -547,7 +554,7 @@ def test_cli_measures_from_a_store(capsys: pytest.CaptureFixture[str], tmp_path:
         "--store",
         str(tmp_path / "m.db"),
         "--project-dir",
-        str(tmp_path),
+        empty_project(tmp_path),
         "--json",
         "--no-levers",
     ]
@@ -564,7 +571,7 @@ def test_the_cost_command_never_loads_the_cdk(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from local_runtime.cli import main\n"
-        f"assert main(['cost', *{CLI_WORKLOAD!r}, '--project-dir', {str(tmp_path)!r}, '--json']) == 0\n"
+        f"assert main(['cost', *{CLI_WORKLOAD!r}, '--project-dir', {empty_project(tmp_path)!r}, '--json']) == 0\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii', 'constructs'))\n"
         "assert not loaded, loaded\n"
     )

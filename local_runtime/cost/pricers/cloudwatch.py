@@ -58,23 +58,17 @@ def emf_bytes(namespace: str, metric_names: Sequence[str], *, application: bool)
     return len(json.dumps(document, separators=(",", ":")))
 
 
-def monitor_series(
-    monitor: PricedMonitor, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-) -> int:
+def monitor_series(monitor: PricedMonitor, *, workload: Workload, deployment: Deployment) -> int:
     """Custom-metric series of one monitor: each active metric per dimension set, and its pipeline
-    counters (one per counter, one ScoringSkipped per reason seen)."""
+    counters (one per counter, one ScoringSkipped per declared skip reason: a month sees them all)."""
     dimension_sets = 1 + workload.models + workload.models * deployment.application_values
-    return (
-        len(monitor.active_metrics) * dimension_sets
-        + len(pm.MONITOR_COUNTERS)
-        + assumptions.scoring_skip_reasons
-    )
+    return len(monitor.active_metrics) * dimension_sets + len(pm.MONITOR_COUNTERS) + len(monitor.spec.skip_reasons)
 
 
-def custom_metrics(*, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> int:
+def custom_metrics(*, workload: Workload, deployment: Deployment) -> int:
     """Every custom-metric series: the monitors' and the dispatcher's (one RecordsSkipped per reason)."""
     monitors = sum(
-        monitor_series(m, workload=workload, deployment=deployment, assumptions=assumptions)
+        monitor_series(m, workload=workload, deployment=deployment)
         for m in deployment.monitors
     )
     return monitors + len(pm.DISPATCHER_COUNTERS) + len(SkipReason)
@@ -100,7 +94,7 @@ class CloudWatchPricer(Pricer):
     def line_items(
         self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
     ) -> list[LineItem]:
-        metrics = custom_metrics(workload=workload, deployment=deployment, assumptions=assumptions)
+        metrics = custom_metrics(workload=workload, deployment=deployment)
         applications = deployment.application_values
         pipeline_alarms = pm.pipeline_alarm_count(len(deployment.monitors), workflow=deployment.uses_workflow)
         log_gb = log_bytes(workload=workload, deployment=deployment, assumptions=assumptions) / BYTES_PER_GB
