@@ -41,9 +41,12 @@ def main() -> None:
         put_metric_data["calls"] += 1
         return original(self)
 
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), patched_ai() as fake, patch.object(
-        CloudWatchResponse, "put_metric_data", counting
-    ), no_botocore_backoff():
+    with (
+        mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
+        patched_ai() as fake,
+        patch.object(CloudWatchResponse, "put_metric_data", counting),
+        no_botocore_backoff(),
+    ):
         sfn = boto3.client("stepfunctions", region_name="us-east-1")
         arn = sfn.create_state_machine(
             name=f"text-analysis-{uuid.uuid4().hex[:8]}",
@@ -57,8 +60,17 @@ def main() -> None:
             return runner if service == "stepfunctions" else boto3.client(service, region_name="us-east-1")
 
         batches = [records[i : i + LAMBDA_BATCH] for i in range(0, len(records), LAMBDA_BATCH)]
-        context = type("Ctx", (), {"get_remaining_time_in_millis": lambda self: 300_000, "function_name": "bench",
-                                    "memory_limit_in_mb": 512, "invoked_function_arn": "arn", "aws_request_id": "r"})()
+        context = type(
+            "Ctx",
+            (),
+            {
+                "get_remaining_time_in_millis": lambda self: 300_000,
+                "function_name": "bench",
+                "memory_limit_in_mb": 512,
+                "invoked_function_arn": "arn",
+                "aws_request_id": "r",
+            },
+        )()
         for monitor, extra in (
             ("semantic-similarity", {}),
             ("refusal", {}),
@@ -79,12 +91,17 @@ def main() -> None:
             print(f"aws-calls: {label}: per {RECORDS:,} records (sampling {sampled}), {len(batches)} Lambda batches")
             if fake.calls["InvokeModel"]:
                 distinct = len({t for r in records for t in (r.prompt, r.completion) if t.strip()})
-                print(f"aws-calls:   Titan InvokeModel {fake.calls['InvokeModel']} (2 per record would be {2 * RECORDS}; "
-                      f"{distinct} distinct texts)")
+                print(
+                    f"aws-calls:   Titan InvokeModel {fake.calls['InvokeModel']} (2 per record would be {2 * RECORDS}; "
+                    f"{distinct} distinct texts)"
+                )
             if runner.executions:
-                print(f"aws-calls:   workflow executions {runner.executions} ({runner.executions / len(batches):.2f} per batch); "
-                      f"BatchDetectSentiment {fake.calls['BatchDetectSentiment']}, DetectToxicContent "
-                      f"{fake.calls['DetectToxicContent']}")
+                print(
+                    f"aws-calls:   workflow executions {runner.executions} "
+                    f"({runner.executions / len(batches):.2f} per batch); "
+                    f"BatchDetectSentiment {fake.calls['BatchDetectSentiment']}, DetectToxicContent "
+                    f"{fake.calls['DetectToxicContent']}"
+                )
         print(f"aws-calls: PutMetricData calls {put_metric_data['calls']}")
         expected = sum(math.ceil(len(b) / 25) for b in batches)
         print(f"aws-calls: (at sampling 1.0, ceil(documents / 25) per batch sums to {expected})")

@@ -49,12 +49,12 @@ def run_module(module: str, *args: str) -> str:
 
 def cold_import_ms(module: str, repeats: int = 5) -> float:
     """Best-of-N wall time to import `module` in a fresh interpreter, minus the interpreter's own start."""
-    code = (
-        f"import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
-    )
+    code = f"import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     times = []
     for _ in range(repeats):
-        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        )
         times.append(float(out.stdout.strip()))
     return min(times)

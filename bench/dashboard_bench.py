@@ -70,7 +70,7 @@ def synthetic_values(metric: str, n: int, rng: np.random.Generator, refusing: np
         return np.clip(rng.normal(0.55, 0.12, n), -1.0, 1.0)
     if metric.endswith("Toxicity"):
         return rng.beta(0.4, 9, n)
-    if metric.startswith("Toxicity") or metric.startswith("PromptToxicity"):
+    if metric.startswith(("Toxicity", "PromptToxicity")):
         return rng.beta(0.3, 12, n)
     if "Sentiment" in metric:
         return rng.beta(1.2, 4, n)
@@ -92,11 +92,7 @@ def fill_store(
     model_index = rng.integers(0, len(models), records)
     ids = [f"bench-{seed}-{i:07d}" for i in range(records)]
     spike_model = len(models) // 2
-    spike = (
-        (model_index == spike_model)
-        & (ts >= START + 3600 * (hours // 2))
-        & (ts < START + 3600 * (hours // 2 + 1))
-    )
+    spike = (model_index == spike_model) & (ts >= START + 3600 * (hours // 2)) & (ts < START + 3600 * (hours // 2 + 1))
     refusing = np.where(spike, rng.random(records) < 0.5, rng.random(records) < 0.03)
     prompt_chars = rng.integers(80, 1200, records)
     completion_chars = rng.integers(100, 3000, records)
@@ -111,9 +107,7 @@ def fill_store(
         )
         for i in range(records)
     )
-    store.add_pipeline_counts(
-        "bench", {"emitted": records, "skipped.embedding": records // 20, "malformed": 3}
-    )
+    store.add_pipeline_counts("bench", {"emitted": records, "skipped.embedding": records // 20, "malformed": 3})
     sampled = {
         monitor: np.fromiter((is_sampled(r, rate) for r in ids), dtype=bool, count=records)
         for monitor, rate in rates.items()
@@ -141,9 +135,7 @@ def evaluate_alarms(store: MetricStore, alarms: Sequence) -> list:
         return []
     changes = []
     for alarm in alarms:
-        points = store.datapoints(
-            alarm.metric_name, alarm.spec.statistic, alarm.spec.period_seconds, alarm.model_id
-        )
+        points = store.datapoints(alarm.metric_name, alarm.spec.statistic, alarm.spec.period_seconds, alarm.model_id)
         changes.extend(alarm_timeline(alarm, points, start=span[0], end=span[1] + 1))
     return changes
 
@@ -193,9 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--records", type=int, help="records (default: both standard scenarios)")
     parser.add_argument("--hours", type=int, default=6)
     parser.add_argument("--models", type=int, default=8)
-    parser.add_argument(
-        "--keep", type=Path, help="write the store and the dashboard here instead of a temp dir"
-    )
+    parser.add_argument("--keep", type=Path, help="write the store and the dashboard here instead of a temp dir")
     args = parser.parse_args(argv)
     scenarios = [(args.records, args.hours)] if args.records else list(SCENARIOS)
     for records, hours in scenarios:

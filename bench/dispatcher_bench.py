@@ -70,7 +70,9 @@ def main() -> None:
     print(f"dispatcher: cold import of dispatcher.handler {cold_import_ms('dispatcher.handler'):.0f} ms")
     for size in (5, 50):
         bulk_file(target_mb=size)
-        mb, gz, dispatched, calls, peak, seconds = run_module("bench.dispatcher_bench", "--measure", str(size)).splitlines()[-1].split()
+        _mb, gz, dispatched, calls, peak, seconds = (
+            run_module("bench.dispatcher_bench", "--measure", str(size)).splitlines()[-1].split()
+        )
         print(
             f"dispatcher: {gz} MiB gzip object: {int(dispatched):,} records in {calls} PutRecords calls, "
             f"{seconds} s; peak RSS of the process {peak} MiB"

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from shared.embedded import DEFAULT_MODEL_DIR, StaticEmbeddingModel
+from shared.embedded import DEFAULT_MODEL_DIR, StaticEmbeddingModel  # noqa: E402 (after the path set-up)
 
 PAIRS_FILE = ROOT / "bench" / "data" / "sts_pairs.jsonl"
 MIN_CHARS, MAX_CHARS = 50, 1500
@@ -48,9 +48,7 @@ def load_pairs() -> list[dict[str, str]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def synthetic_texts(
-    pairs: list[dict[str, str]], n: int, *, uniform: bool = False, seed: int = SEED
-) -> list[str]:
+def synthetic_texts(pairs: list[dict[str, str]], n: int, *, uniform: bool = False, seed: int = SEED) -> list[str]:
     """``n`` chat-like texts of 50-1,500 characters stitched from the pairs' sentences.
 
     Lengths are log-uniform (most chat messages are short; mean ~410 characters) or, with ``uniform``,
@@ -155,8 +153,7 @@ def agreement(model: StaticEmbeddingModel, pairs: list[dict[str, str]]) -> None:
     for kind, rows in sorted(by_kind.items(), key=lambda kv: -float(np.mean(ref_cos[kv[1]]))):
         rho = spearmanr(static_cos[rows], ref_cos[rows]).statistic if len(rows) > 2 else float("nan")
         print(
-            f"  {kind:28s} {len(rows):4d} {np.mean(ref_cos[rows]):11.3f} "
-            f"{np.mean(static_cos[rows]):11.3f} {rho:9.3f}"
+            f"  {kind:28s} {len(rows):4d} {np.mean(ref_cos[rows]):11.3f} {np.mean(static_cos[rows]):11.3f} {rho:9.3f}"
         )
 
 
@@ -180,9 +177,7 @@ def main() -> int:
     load_s = time.perf_counter() - started
     rss_after = rss_bytes()
     size = sum(f.stat().st_size for f in args.model.iterdir() if f.is_file())
-    print(
-        f"model: {args.model} (dim {model.dim}, max_tokens {model.max_tokens}, {size / 1e6:.1f} MB on disk)"
-    )
+    print(f"model: {args.model} (dim {model.dim}, max_tokens {model.max_tokens}, {size / 1e6:.1f} MB on disk)")
     print(f"load: {load_s * 1000:.0f} ms; RSS added by the model: {(rss_after - rss_before) / 2**20:.1f} MiB")
 
     from tokenizers import Tokenizer
@@ -197,9 +192,7 @@ def main() -> int:
             f"(mean {statistics.mean(lengths):.0f}, ~{statistics.mean(tokens):.0f} tokens)"
         )
         both = throughput(model, texts)
-        print(
-            f"  1 process, {os.cpu_count()} cores: {both['best']:.0f} texts/s (median {both['median']:.0f})"
-        )
+        print(f"  1 process, {os.cpu_count()} cores: {both['best']:.0f} texts/s (median {both['median']:.0f})")
         one = run_throughput_child(args.model, args.texts, uniform)
         print(f"  1 process, 1 thread: {one['best']:.0f} texts/s (median {one['median']:.0f})")
     agreement(model, pairs)

@@ -20,8 +20,12 @@ def load_records():
     from shared.parsing import NoOffloadedBodies, ParseStats, parse_stream
 
     with open(bulk_file(RECORDS + RECORDS // 10), "rb") as raw:
-        records = [r for _, r in parse_stream(raw, source="bench", resolver=NoOffloadedBodies(), stats=ParseStats(),
-                                              skip_missing_bodies=True)]
+        records = [
+            r
+            for _, r in parse_stream(
+                raw, source="bench", resolver=NoOffloadedBodies(), stats=ParseStats(), skip_missing_bodies=True
+            )
+        ]
     return records[:RECORDS]
 
 
@@ -50,7 +54,10 @@ def main() -> None:
         load = time.perf_counter() - started
         rate = RECORDS / score_all(runner, records[:RECORDS])
         sampling = config.monitors[name].options["samplingRate"]
-        print(f"monitors: {name:20s} {rate:8,.0f} records/s (sampling {sampling}; first batch incl. model load {load:.2f} s)")
+        print(
+            f"monitors: {name:20s} {rate:8,.0f} records/s "
+            f"(sampling {sampling}; first batch incl. model load {load:.2f} s)"
+        )
     runner = MonitorRunner.from_config(config, registry, Backends(config.backend))
     runner.score(warm)
     rate = RECORDS / score_all(runner, records)

@@ -28,7 +28,9 @@ def parse_seconds(path) -> tuple[float, ParseStats]:
     stats = ParseStats()
     started = time.process_time()
     with open(path, "rb") as raw:
-        for _ in parse_stream(raw, source=str(path), resolver=NoOffloadedBodies(), stats=stats, skip_missing_bodies=True):
+        for _ in parse_stream(
+            raw, source=str(path), resolver=NoOffloadedBodies(), stats=stats, skip_missing_bodies=True
+        ):
             pass
     return time.process_time() - started, stats
 
@@ -39,7 +41,9 @@ def main() -> None:
     runs = [parse_seconds(path) for _ in range(3)]
     best, stats = min(runs, key=lambda r: r[0])
     lines = stats.emitted + sum(stats.skipped.values()) + stats.malformed
-    print(f"parse: {lines:,} log records ({stats.emitted:,} generations) from {path.stat().st_size / 2**20:.1f} MiB gzip")
+    print(
+        f"parse: {lines:,} log records ({stats.emitted:,} generations) from {path.stat().st_size / 2**20:.1f} MiB gzip"
+    )
     print(f"parse: floor (gunzip + json.loads) {lines / floor:,.0f} records/s ({floor:.2f} s)")
     print(f"parse: parser {lines / best:,.0f} records/s ({best:.2f} s), {best / floor:.2f}x the floor (one core)")
 

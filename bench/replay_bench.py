@@ -21,7 +21,9 @@ def measure(records: int) -> None:
     path = bulk_file(records)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        code = cli(["replay", str(path), "--store", str(Path(tmp) / "m.db"), "--no-dashboard", "--no-progress", "--json"])
+        code = cli(
+            ["replay", str(path), "--store", str(Path(tmp) / "m.db"), "--no-dashboard", "--no-progress", "--json"]
+        )
         elapsed = time.perf_counter() - started
     if code:
         raise SystemExit(code)
@@ -31,7 +33,8 @@ def measure(records: int) -> None:
 def main() -> None:
     for records in (10_000, 100_000):
         bulk_file(records)
-        line = next(l for l in run_module("bench.replay_bench", "--measure", str(records)).splitlines() if l.startswith("RESULT"))
+        output = run_module("bench.replay_bench", "--measure", str(records)).splitlines()
+        line = next(row for row in output if row.startswith("RESULT"))
         _, n, seconds, peak = line.split("\t")
         print(
             f"replay: {int(n):,} log records (all default monitors, embedded) in {float(seconds):.1f} s = "

@@ -20,7 +20,10 @@ def synth(outdir: Path, *extra: str) -> float:
     started = time.perf_counter()
     subprocess.run(
         ["npx", "--no-install", "cdk", "synth", "--no-notices", "-q", "-o", str(outdir), *extra],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     return time.perf_counter() - started
 
@@ -48,11 +51,14 @@ def main() -> None:
                 continue
             asset = out / f"asset.{key.removesuffix('.zip')}"
             if asset.is_dir():
-                sizes.setdefault(f"{directory_bytes(asset) / 1e6:.1f} MB ({directory_bytes(asset) / 2**20:.1f} MiB)", []).append(
-                    props.get("Handler", name)
-                )
+                sizes.setdefault(
+                    f"{directory_bytes(asset) / 1e6:.1f} MB ({directory_bytes(asset) / 2**20:.1f} MiB)", []
+                ).append(props.get("Handler", name))
         for size, handlers in sorted(sizes.items()):
-            print(f"synth: code asset {size} unzipped, used by {len(handlers)} function(s): {', '.join(sorted(set(handlers)))}")
+            print(
+                f"synth: code asset {size} unzipped, used by {len(handlers)} function(s): "
+                f"{', '.join(sorted(set(handlers)))}"
+            )
         counts = Counter(res["Type"] for res in template["Resources"].values())
         print(f"synth: {sum(counts.values())} resources: " + ", ".join(f"{n} {t}" for t, n in counts.most_common()))
     shutil.rmtree(Path(tmp), ignore_errors=True)

@@ -268,7 +268,9 @@ def module_closure(entries: Iterable[str], *, root: Path = PROJECT_ROOT) -> froz
 def monitor_module_names(root: Path = PROJECT_ROOT) -> tuple[str, ...]:
     """The built-in monitor modules discovery imports (every module at the top of `monitors/`)."""
     return tuple(
-        sorted(f"{MONITORS_PACKAGE}.{p.stem}" for p in (root / MONITORS_PACKAGE).glob("*.py") if not p.stem.startswith("_"))
+        sorted(
+            f"{MONITORS_PACKAGE}.{p.stem}" for p in (root / MONITORS_PACKAGE).glob("*.py") if not p.stem.startswith("_")
+        )
     )
 
 

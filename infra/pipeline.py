@@ -75,9 +75,7 @@ def lambda_role(scope: Construct, construct_id_: str, description: str) -> iam.R
     )
 
 
-def function_log_group(
-    scope: Construct, construct_id_: str, *, key: kms.IKey, retention_days: int
-) -> logs.LogGroup:
+def function_log_group(scope: Construct, construct_id_: str, *, key: kms.IKey, retention_days: int) -> logs.LogGroup:
     return logs.LogGroup(
         scope,
         construct_id_,
@@ -129,9 +127,7 @@ class Ingest(Construct):
         self.stream = kinesis.Stream(
             self,
             "Stream",
-            stream_mode=kinesis.StreamMode.ON_DEMAND
-            if stream_settings.on_demand
-            else kinesis.StreamMode.PROVISIONED,
+            stream_mode=kinesis.StreamMode.ON_DEMAND if stream_settings.on_demand else kinesis.StreamMode.PROVISIONED,
             shard_count=None if stream_settings.on_demand else stream_settings.shards,
             retention_period=Duration.hours(stream_settings.retention_hours),
             # KMS with the AWS managed aws/kinesis key: encrypted at rest at no per-call KMS cost and with no
@@ -142,18 +138,14 @@ class Ingest(Construct):
 
         self.failures = failure_queue(self, "DispatcherFailures")
         self.role = lambda_role(self, "DispatcherRole", "LLM Monitor dispatcher: S3 log objects to Kinesis")
-        self.log_group = function_log_group(
-            self, "DispatcherLogs", key=key, retention_days=infra.log_retention_days
-        )
+        self.log_group = function_log_group(self, "DispatcherLogs", key=key, retention_days=infra.log_retention_days)
         settings = infra.dispatcher.settings(
             stream=self.stream.stream_name, table=self.table.table_name, namespace=monitoring.namespace
         )
         self.function = lambda_.Function(
             self,
             "Dispatcher",
-            description=(
-                "LLM Monitor dispatcher: Bedrock invocation logs (S3) to normalised records (Kinesis)"
-            ),
+            description=("LLM Monitor dispatcher: Bedrock invocation logs (S3) to normalised records (Kinesis)"),
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=DISPATCHER_HANDLER,

@@ -55,9 +55,7 @@ class LlmMonitorStack(Stack):
         super().__init__(
             scope,
             construct_id,
-            description=(
-                "LLM Monitor: Bedrock invocation logs to quality and safety metrics, alarms and dashboard"
-            ),
+            description=("LLM Monitor: Bedrock invocation logs to quality and safety metrics, alarms and dashboard"),
             **kwargs,  # type: ignore[arg-type]
         )
         monitoring, infra, registry = inputs.monitoring, inputs.infra, inputs.registry
@@ -92,9 +90,7 @@ class LlmMonitorStack(Stack):
         bucket = self.log_bucket.bucket
         if infra.invocation_logging:
             policy = getattr(bucket, "policy", None)
-            self.invocation_logging = InvocationLogging(
-                self, "InvocationLogging", bucket=bucket, depends_on=policy
-            )
+            self.invocation_logging = InvocationLogging(self, "InvocationLogging", bucket=bucket, depends_on=policy)
 
         dispatcher_code = bundling.lambda_code(bundling.dispatcher_asset())
         monitor_code = bundling.lambda_code(
@@ -150,9 +146,7 @@ class LlmMonitorStack(Stack):
         self._acknowledge_cdk_singletons()
 
         CfnOutput(self, "BucketName", value=bucket.bucket_name, description="Invocation-log bucket")
-        CfnOutput(
-            self, "StreamName", value=self.ingest.stream.stream_name, description="Normalised record stream"
-        )
+        CfnOutput(self, "StreamName", value=self.ingest.stream.stream_name, description="Normalised record stream")
         CfnOutput(
             self,
             "DashboardUrl",
@@ -196,9 +190,7 @@ class LlmMonitorStack(Stack):
                     "IAM4",
                     "CDK's BucketNotificationsHandler (configures the S3 notification at deploy time) uses "
                     "the AWS managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
-                    findings=(
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-                    ),
+                    findings=("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",),
                 )
             elif cid.startswith("AWS679f53fac002430cb0da5b7982bd2287"):
                 acknowledge(
@@ -206,7 +198,5 @@ class LlmMonitorStack(Stack):
                     "IAM4",
                     "CDK's AwsCustomResource function (Bedrock invocation-logging switch) uses the AWS "
                     "managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
-                    findings=(
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-                    ),
+                    findings=("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",),
                 )

@@ -38,9 +38,7 @@ class InvocationLogBucket(Construct):
         self.access_logs: s3.Bucket | None = None
         self.created = settings.existing_bucket_name is None
         if settings.existing_bucket_name:
-            self.bucket: s3.IBucket = s3.Bucket.from_bucket_name(
-                self, "Bucket", settings.existing_bucket_name
-            )
+            self.bucket: s3.IBucket = s3.Bucket.from_bucket_name(self, "Bucket", settings.existing_bucket_name)
             return
         expiry = s3.LifecycleRule(
             id="expire-invocation-logs",
@@ -57,9 +55,7 @@ class InvocationLogBucket(Construct):
                 enforce_ssl=True,
                 object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
                 lifecycle_rules=[
-                    s3.LifecycleRule(
-                        id="expire-access-logs", expiration=Duration.days(settings.expiration_days)
-                    )
+                    s3.LifecycleRule(id="expire-access-logs", expiration=Duration.days(settings.expiration_days))
                 ],
                 removal_policy=RemovalPolicy.RETAIN,
             )
@@ -93,9 +89,7 @@ class InvocationLogBucket(Construct):
                 resources=[self.bucket.arn_for_objects(f"{bedrock_log_prefix()}*")],
                 conditions={
                     "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                    "ArnLike": {
-                        "aws:SourceArn": f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"
-                    },
+                    "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"},
                 },
             )
         )

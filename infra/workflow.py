@@ -145,12 +145,8 @@ class TextAnalysisWorkflow(Construct):
             definition_body=sfn.DefinitionBody.from_chainable(analyse),
             timeout=EXECUTION_TIMEOUT,
             tracing_enabled=True,
-            logs=sfn.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ERROR, include_execution_data=False
-            ),
-            comment=(
-                "LLM Monitor: Comprehend sentiment and toxicity for a batch of texts (see infra/workflow.py)."
-            ),
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ERROR, include_execution_data=False),
+            comment=("LLM Monitor: Comprehend sentiment and toxicity for a batch of texts (see infra/workflow.py)."),
         )
 
 
@@ -202,9 +198,7 @@ def render_definition(
     """The state machine's ASL JSON exactly as the stack deploys it, CDK tokens resolved."""
     app = App()
     stack = Stack(app, "WorkflowDefinition", env=Environment(account=account, region=region))
-    workflow = TextAnalysisWorkflow(
-        stack, "Workflow", key=kms.Key(stack, "Key"), map_concurrency=map_concurrency
-    )
+    workflow = TextAnalysisWorkflow(stack, "Workflow", key=kms.Key(stack, "Key"), map_concurrency=map_concurrency)
     template = app.synth().get_stack_by_name(stack.stack_name).template
     logical_id = stack.get_logical_id(workflow.state_machine.node.default_child)  # type: ignore[arg-type]
     definition = template["Resources"][logical_id]["Properties"]["DefinitionString"]

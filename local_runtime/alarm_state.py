@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from monitors.core.spec import MissingData
 
@@ -47,13 +47,13 @@ _EXTRA_PERIODS = 2
 _TOKENS: dict[str, Point] = {"X": True, "x": True, "0": False, "O": False, "o": False, "-": None}
 
 
-class AlarmState(str, Enum):
+class AlarmState(StrEnum):
     OK = "OK"
     ALARM = "ALARM"
     INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
 
 
-class Rule(str, Enum):
+class Rule(StrEnum):
     """Which of CloudWatch's rules decided the state."""
 
     ENOUGH_REAL = "enough-real"  # at least N real datapoints: the most recent N real ones decide
@@ -152,9 +152,7 @@ def decide(
     n, m = evaluation_periods, datapoints_to_alarm
     _check_periods(n)
     if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= n:
-        raise ValueError(
-            f"datapoints_to_alarm ({m!r}) must be an integer between 1 and evaluation_periods ({n})"
-        )
+        raise ValueError(f"datapoints_to_alarm ({m!r}) must be an integer between 1 and evaluation_periods ({n})")
     treatment = _treatment(treat_missing_data)
     try:
         current = AlarmState(current_state)
@@ -164,16 +162,21 @@ def decide(
         ) from None
     for point in points:
         if point is not None and not isinstance(point, bool):
-            raise ValueError(
-                f"datapoint {point!r} must be True (breaching), False (not breaching) or None (missing)"
-            )
+            raise ValueError(f"datapoint {point!r} must be True (breaching), False (not breaching) or None (missing)")
 
-    window = tuple(points)[-evaluation_range(n):]
+    window = tuple(points)[-evaluation_range(n) :]
     real = [i for i, point in enumerate(window) if point is not None]
     breaching_real = sum(1 for i in real if window[i])
 
-    def result(state: AlarmState, rule: Rule, evaluated: Sequence[int], *, breaching: int = 0,
-               filled: int = 0, fill_value: bool | None = None) -> Decision:
+    def result(
+        state: AlarmState,
+        rule: Rule,
+        evaluated: Sequence[int],
+        *,
+        breaching: int = 0,
+        filled: int = 0,
+        fill_value: bool | None = None,
+    ) -> Decision:
         return Decision(state, rule, window, tuple(evaluated), filled, fill_value, breaching, n, m, treatment)
 
     # [missing-data] "If no data points in the evaluation range are missing, CloudWatch evaluates the alarm

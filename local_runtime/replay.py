@@ -22,9 +22,9 @@ from local_runtime.store import MetricStore
 from monitors.core.alarms import AlarmDefinition
 from monitors.core.config import ApplicationResolver
 from monitors.core.runner import MonitorRunner
+from shared.errors import SourceError
 from shared.parsing import ParseStats, parse_stream
 from shared.records import InvocationRecord
-from shared.errors import SourceError
 from shared.sources import LogSource, source_failure
 from shared.timestamps import parse_timestamp
 
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 #: Records whose timestamp is missing or not ISO 8601 (pipeline counter `skipped.invalid-timestamp`).
 INVALID_TIMESTAMP = "invalid-timestamp"
-
 
 
 @dataclass

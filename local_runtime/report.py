@@ -13,7 +13,9 @@ from monitors.core.registry import MonitorRegistry
 from shared.timestamps import iso
 
 
-def active_metrics(config: MonitoringConfig, registry: MonitorRegistry, names: Sequence[str]) -> list[tuple[str, object]]:
+def active_metrics(
+    config: MonitoringConfig, registry: MonitorRegistry, names: Sequence[str]
+) -> list[tuple[str, object]]:
     """(monitor, MetricSpec) of every active metric of the given monitors, in declaration order."""
     out = []
     for name in names:
@@ -85,7 +87,8 @@ def format_summary(summary: dict) -> str:
     if replay:
         rate = f", {replay['recordsPerSecond']:,.0f} records/s" if replay["recordsPerSecond"] else ""
         lines.append(
-            f"Replayed {replay['sources']} log file(s): {replay['records']:,} records in {replay['seconds']:.1f} s{rate}"
+            f"Replayed {replay['sources']} log file(s): {replay['records']:,} records "
+            f"in {replay['seconds']:.1f} s{rate}"
         )
     skipped = ", ".join(f"{k.split('.', 1)[1]} {v:,}" for k, v in pipeline.items() if k.startswith("skipped.") and v)
     lines.append(

@@ -71,7 +71,9 @@ class LocalSession:
             on_batch=on_batch,  # type: ignore[arg-type]
         )
 
-    def replay(self, sources: Sequence[LogSource], *, batch_size: int = DEFAULT_BATCH, progress: bool = True) -> ReplayTotals:
+    def replay(
+        self, sources: Sequence[LogSource], *, batch_size: int = DEFAULT_BATCH, progress: bool = True
+    ) -> ReplayTotals:
         bar = None
         if progress and sources:
             from tqdm import tqdm

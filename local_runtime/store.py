@@ -280,9 +280,7 @@ class MetricStore:
             self._db = sqlite3.connect(str(path) if self.path is None else str(self.path), timeout=30.0)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(
-                "PRAGMA cache_size=-131072"
-            )  # 128 MiB of page cache: bulk upserts stay in memory
+            self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB of page cache: bulk upserts stay in memory
             self._db.execute("PRAGMA foreign_keys=OFF")  # the dictionaries are written first by this class
             self._init_schema()
         except sqlite3.Error as exc:
@@ -366,9 +364,7 @@ class MetricStore:
                     for request_id, monitor, metric, model_id, application, timestamp, value in chunk:
                         number = float(value)
                         if not math.isfinite(number):
-                            raise StoreError(
-                                f"value of {metric} for request {request_id} is not a finite number"
-                            )
+                            raise StoreError(f"value of {metric} for request {request_id} is not a finite number")
                         converted.append(
                             (
                                 request_id,
@@ -426,8 +422,7 @@ class MetricStore:
         Idempotent on (request_id, monitor)."""
         with self._db:
             cursor = self._db.executemany(
-                "INSERT OR REPLACE INTO skips (request_id, monitor, reason, model_id, ts) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO skips (request_id, monitor, reason, model_id, ts) VALUES (?, ?, ?, ?, ?)",
                 ((r, m, reason, model or "", float(ts)) for r, m, reason, model, ts in rows),
             )
         return cursor.rowcount
@@ -582,9 +577,7 @@ class MetricStore:
             out[names[int(ref)]] = _percentiles_per_period(periods[lo:hi], values[lo:hi], percent, period)
         return out
 
-    def _simple_datapoints(
-        self, statistic: str, period: int, clause: str, params: list[object]
-    ) -> dict[int, float]:
+    def _simple_datapoints(self, statistic: str, period: int, clause: str, params: list[object]) -> dict[int, float]:
         expression = {
             "SampleCount": "COUNT(*)",
             "Sum": "SUM(value)",
@@ -632,7 +625,7 @@ class MetricStore:
     def metric_names(self) -> dict[str, str]:
         """{metric name: monitor} for every metric with stored values (dictionary rows come with a score)."""
         rows = self._db.execute("SELECT name, monitor FROM metrics ORDER BY monitor, name")
-        return {name: monitor for name, monitor in rows}
+        return dict(rows)
 
     @_store_errors
     def time_range(self) -> tuple[float, float] | None:
@@ -661,18 +654,14 @@ class MetricStore:
         span = self.time_range()
         if span is None:
             return self.record_count()
-        return int(
-            self._db.execute("SELECT COUNT(*) FROM records WHERE ts < ? OR ts > ?", span).fetchone()[0]
-        )
+        return int(self._db.execute("SELECT COUNT(*) FROM records WHERE ts < ? OR ts > ?", span).fetchone()[0])
 
     @_store_errors
     def record_count(self, model_id: str | None = None) -> int:
         """Normalised records seen (one model, or all)."""
         if model_id is None:
             return int(self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
-        return int(
-            self._db.execute("SELECT COUNT(*) FROM records WHERE model_id = ?", (model_id,)).fetchone()[0]
-        )
+        return int(self._db.execute("SELECT COUNT(*) FROM records WHERE model_id = ?", (model_id,)).fetchone()[0])
 
     @_store_errors
     def record_counts(self) -> dict[str, int]:
@@ -703,9 +692,7 @@ class MetricStore:
     @_store_errors
     def pipeline_totals(self) -> dict[str, int]:
         """Every pipeline counter summed over all sources."""
-        rows = self._db.execute(
-            "SELECT counter, SUM(value) FROM pipeline_counts GROUP BY counter ORDER BY counter"
-        )
+        rows = self._db.execute("SELECT counter, SUM(value) FROM pipeline_counts GROUP BY counter ORDER BY counter")
         return {counter: int(total) for counter, total in rows}
 
     @_store_errors

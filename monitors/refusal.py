@@ -53,8 +53,21 @@ def normalise_phrase(phrase: str) -> str:
 # Words that carry a refusal's meaning. A fuzzy match that aligns "I can't help with that" onto
 # "I can help with that" is one edit away yet means the opposite, so a match whose aligned text lost
 # the phrase's negation is penalised.
-_NEGATIONS = ("can't", "cannot", "unable", "won't", "not ", "n't", "sorry", "decline", "apologize", "blocked",
-              "avoid", "beyond", "refuse")
+_NEGATIONS = (
+    "can't",
+    "cannot",
+    "unable",
+    "won't",
+    "not ",
+    "n't",
+    "sorry",
+    "decline",
+    "apologize",
+    "blocked",
+    "avoid",
+    "beyond",
+    "refuse",
+)
 NEGATION_PENALTY = 0.8
 
 

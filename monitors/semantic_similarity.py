@@ -45,7 +45,10 @@ class SemanticSimilarityMonitor(Monitor):
     @classmethod
     def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
         limit = cls.max_chars.value_in(options)
-        return (TextUsage(Capability.EMBEDDINGS, "prompt", limit), TextUsage(Capability.EMBEDDINGS, "completion", limit))
+        return (
+            TextUsage(Capability.EMBEDDINGS, "prompt", limit),
+            TextUsage(Capability.EMBEDDINGS, "completion", limit),
+        )
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
         from shared.embedding_text import embedding_text

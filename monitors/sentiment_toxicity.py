@@ -74,9 +74,7 @@ class SentimentToxicityMonitor(Monitor):
     description = "Sentiment (POSITIVE/NEGATIVE/NEUTRAL/MIXED) and toxicity via Comprehend, or VADER + profanity-check."
     enabled_by_default = True
     metrics = _metrics_for("", "scoreCompletions") + _metrics_for("Prompt", "scorePrompts")
-    score_completions = Option(
-        True, "score completions (metrics Sentiment*, Toxicity*)", lever=CostLever.toggle()
-    )
+    score_completions = Option(True, "score completions (metrics Sentiment*, Toxicity*)", lever=CostLever.toggle())
     score_prompts = Option(
         False, "also score prompts (metrics PromptSentiment*, PromptToxicity*)", lever=CostLever.toggle()
     )

@@ -43,4 +43,8 @@ PIPELINE_ALARMS_WORKFLOW = 3
 
 
 def pipeline_alarm_count(monitors: int, *, workflow: bool) -> int:
-    return PIPELINE_ALARMS_DISPATCHER + PIPELINE_ALARMS_PER_MONITOR * monitors + (PIPELINE_ALARMS_WORKFLOW if workflow else 0)
+    return (
+        PIPELINE_ALARMS_DISPATCHER
+        + PIPELINE_ALARMS_PER_MONITOR * monitors
+        + (PIPELINE_ALARMS_WORKFLOW if workflow else 0)
+    )

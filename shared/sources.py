@@ -18,7 +18,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from shared.errors import OffloadedBodyMissing, OffloadedBodyUnreadable, SourceError
@@ -188,7 +188,7 @@ def local_sources(path: Path) -> Iterator[LogSource]:
 
 def _open_local(path: Path) -> BinaryIO:
     try:
-        return open(path, "rb")  # noqa: SIM115 (the caller closes it: `with source.open() as stream`)
+        return open(path, "rb")
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror or exc.__class__.__name__}") from None
 

@@ -44,9 +44,7 @@ def _check_range(number: float, *, key: str, minimum: float | None, maximum: flo
         raise ConfigurationError(key, f"must be at most {maximum:g}, got {number:g}")
 
 
-def parse_float(
-    value: object, *, key: str, minimum: float | None = None, maximum: float | None = None
-) -> float:
+def parse_float(value: object, *, key: str, minimum: float | None = None, maximum: float | None = None) -> float:
     """A finite number within [minimum, maximum]."""
     number: float
     if isinstance(value, bool):

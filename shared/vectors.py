@@ -16,4 +16,3 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
 def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cosine of each row of `a` with the same row of `b`. NaN rows (failed embeddings) stay NaN."""
     return np.clip(np.einsum("ij,ij->i", normalise_rows(a), normalise_rows(b)), -1.0, 1.0)
-

@@ -18,3 +18,6 @@ os.environ.update(
 os.environ.pop("AWS_PROFILE", None)
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "LLMMonitorTest")
 os.environ.setdefault("POWERTOOLS_DEV", "false")
+
+# Fixtures shared by the functional tests (fake Bedrock/Comprehend answers that depend on the text).
+pytest_plugins = ["tests.functional.moto_patches"]

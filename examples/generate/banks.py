@@ -268,9 +268,7 @@ def _intents(value: object, where: str) -> tuple[Intent, ...]:
         hard = obj.get("hard", False)
         if not isinstance(hard, bool):
             raise BankError(f"{at}.hard: expected true or false")
-        answers = tuple(
-            _strs(a, f"{at}.answers[{k}]") for k, a in enumerate(_list(obj["answers"], f"{at}.answers"))
-        )
+        answers = tuple(_strs(a, f"{at}.answers[{k}]") for k, a in enumerate(_list(obj["answers"], f"{at}.answers")))
         intents.append(Intent(_strs(obj["questions"], f"{at}.questions"), answers, hard))
     return tuple(intents)
 

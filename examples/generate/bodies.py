@@ -228,8 +228,7 @@ def _nova(rng: random.Random, conv: Conversation, spec: ModelSpec, *, stream: bo
     total, first = _latency(rng, spec, o)
     chunks: list[JsonDict] = [{"messageStart": {"role": "assistant"}}]
     chunks += [
-        {"contentBlockDelta": {"delta": {"text": p}, "contentBlockIndex": 0}}
-        for p in _pieces(rng, conv.completion)
+        {"contentBlockDelta": {"delta": {"text": p}, "contentBlockIndex": 0}} for p in _pieces(rng, conv.completion)
     ]
     chunks += [
         {"contentBlockStop": {"contentBlockIndex": 0}},
@@ -432,12 +431,9 @@ def _cohere(rng: random.Random, conv: Conversation, spec: ModelSpec, *, stream: 
         }
         return Rendered(body, out, i, o)
     total, first = _latency(rng, spec, o)
-    chunks: list[JsonDict] = [
-        {"is_finished": False, "event_type": "stream-start", "generation_id": generation_id}
-    ]
+    chunks: list[JsonDict] = [{"is_finished": False, "event_type": "stream-start", "generation_id": generation_id}]
     chunks += [
-        {"is_finished": False, "event_type": "text-generation", "text": p}
-        for p in _pieces(rng, conv.completion)
+        {"is_finished": False, "event_type": "text-generation", "text": p} for p in _pieces(rng, conv.completion)
     ]
     chunks.append(
         {
@@ -483,9 +479,7 @@ def _deepseek(rng: random.Random, conv: Conversation, spec: ModelSpec, *, stream
     return Rendered(body, chunks, i, o)
 
 
-def _openai(
-    rng: random.Random, conv: Conversation, spec: ModelSpec, *, stream: bool, created: int
-) -> Rendered:
+def _openai(rng: random.Random, conv: Conversation, spec: ModelSpec, *, stream: bool, created: int) -> Rendered:
     max_tokens, temperature = _sampling(rng)
     body: JsonDict = {
         "messages": _chat_messages(conv, rng.choice(("developer", "system"))),

@@ -29,24 +29,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--records", type=int, metavar="N", help="bulk mode: write N records to --out")
-    size.add_argument(
-        "--target-mb", type=float, metavar="M", help="bulk mode: write about M MiB (compressed) to --out"
-    )
-    parser.add_argument(
-        "--out", type=Path, metavar="FILE", help="bulk mode: the gzipped JSON-lines file to write"
-    )
-    parser.add_argument(
-        "--dir", type=Path, default=LOGS_DIR, help=f"bundled set: where to write (default {LOGS_DIR})"
-    )
-    parser.add_argument(
-        "--seed", type=int, default=None, help=f"random seed (bundled default {DEFAULT_SEED}, bulk 0)"
-    )
+    size.add_argument("--target-mb", type=float, metavar="M", help="bulk mode: write about M MiB (compressed) to --out")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="bulk mode: the gzipped JSON-lines file to write")
+    parser.add_argument("--dir", type=Path, default=LOGS_DIR, help=f"bundled set: where to write (default {LOGS_DIR})")
+    parser.add_argument("--seed", type=int, default=None, help=f"random seed (bundled default {DEFAULT_SEED}, bulk 0)")
     parser.add_argument(
         "--start", type=_parse_start, default=EXAMPLE_START, help="bulk mode: first timestamp (ISO-8601)"
     )
-    parser.add_argument(
-        "--per-hour", type=float, default=EXAMPLE_PER_HOUR, help="bulk mode: records per hour"
-    )
+    parser.add_argument("--per-hour", type=float, default=EXAMPLE_PER_HOUR, help="bulk mode: records per hour")
     args = parser.parse_args(argv)
 
     bulk = args.records is not None or args.target_mb is not None

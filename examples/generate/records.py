@@ -186,10 +186,7 @@ def _build(rng: random.Random, plan: Plan) -> tuple[JsonDict, Label, JsonDict | 
     offloaded_body: JsonDict | None = None
     # Only a conversation with a lot of text can exceed the inline limit; skip encoding the rest twice.
     text_chars = len(conv.prompt) + sum(len(q) + len(a) for q, a in conv.history)
-    if (
-        text_chars > INLINE_BODY_MAX_BYTES // 4
-        and len(dumps(rendered.input_body).encode()) > INLINE_BODY_MAX_BYTES
-    ):
+    if text_chars > INLINE_BODY_MAX_BYTES // 4 and len(dumps(rendered.input_body).encode()) > INLINE_BODY_MAX_BYTES:
         offloaded_body = rendered.input_body
         uri = data_uri(plan.ts_ms, request_id)
         record["input"] = {

@@ -55,9 +55,7 @@ def write_example_set(root: Path = LOGS_DIR, seed: int = DEFAULT_SEED) -> list[P
     if owned.is_dir():
         for stale in owned.rglob("*.json.gz"):
             stale.unlink()
-        for directory in sorted(
-            (d for d in owned.rglob("*") if d.is_dir()), key=lambda d: len(d.parts), reverse=True
-        ):
+        for directory in sorted((d for d in owned.rglob("*") if d.is_dir()), key=lambda d: len(d.parts), reverse=True):
             if not any(directory.iterdir()):
                 directory.rmdir()
     written: list[Path] = []

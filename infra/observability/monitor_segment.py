@@ -93,9 +93,7 @@ def metric_graph(namespace: str, *, metric: MetricSpec, alarm: AlarmSpec | None)
     statistic = alarm.statistic if alarm else UNALARMED_STATISTIC
     period = Duration.seconds(alarm.period_seconds) if alarm else PERIOD
     per_model = cloudwatch.MathExpression(
-        expression=search(
-            namespace, metric.name, dimensions=(pm.MODEL_DIMENSION,), statistic=statistic, period=period
-        ),
+        expression=search(namespace, metric.name, dimensions=(pm.MODEL_DIMENSION,), statistic=statistic, period=period),
         label="",
         period=period,
     )

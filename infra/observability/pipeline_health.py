@@ -182,9 +182,7 @@ class PipelineHealth:
             add_throttled_execution_count_alarm=self._thresholds.throttles,
         )
 
-    def _failure_queue(
-        self, queue: sqs.IQueue, *, alarm_friendly_name: str, human_readable_name: str
-    ) -> None:
+    def _failure_queue(self, queue: sqs.IQueue, *, alarm_friendly_name: str, human_readable_name: str) -> None:
         """Any message here is an event or record the pipeline gave up on."""
         self._facade.monitor_sqs_queue(
             queue=queue,
@@ -243,9 +241,7 @@ def add_pipeline_health(
     workflow: TextAnalysisWorkflow | None,
 ) -> None:
     """Dispatcher and stream first, then each monitor Lambda, then the workflow when there is one."""
-    health = PipelineHealth(
-        facade, namespace=namespace, thresholds=PipelineThresholds.from_settings(settings)
-    )
+    health = PipelineHealth(facade, namespace=namespace, thresholds=PipelineThresholds.from_settings(settings))
     health.add_dispatcher(ingest)
     for monitor in monitors:
         health.add_monitor(monitor)

@@ -101,6 +101,4 @@ def drill_down_text(namespace: str, queries: Sequence[SavedQuery]) -> cloudwatch
         lines.append(f"* [{query.name}]({url})")
     if not queries:
         lines.append("* (no alarmed metrics, so no queries)")
-    return cloudwatch.TextWidget(
-        markdown="\n".join(lines), width=DASHBOARD_WIDTH, height=2 + max(2, len(queries))
-    )
+    return cloudwatch.TextWidget(markdown="\n".join(lines), width=DASHBOARD_WIDTH, height=2 + max(2, len(queries)))

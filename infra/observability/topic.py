@@ -15,9 +15,7 @@ class AlarmTopic(Construct):
 
     def __init__(self, scope: Construct, construct_id_: str, *, key: kms.IKey, email: str | None) -> None:
         super().__init__(scope, construct_id_)
-        self.topic = sns.Topic(
-            self, "Topic", display_name="LLM Monitor alarms", master_key=key, enforce_ssl=True
-        )
+        self.topic = sns.Topic(self, "Topic", display_name="LLM Monitor alarms", master_key=key, enforce_ssl=True)
         cloudwatch_principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
         alarm_arn_prefix = f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:"
         self.topic.add_to_resource_policy(

@@ -27,8 +27,9 @@ from shared.errors import (
 
 #: Exit codes (README "Commands"): 0 done; 1 a check the command was asked to enforce failed, or an AWS
 #: service kept failing; 2 a bad option or configuration value (the message names the key); 3 a log
-#: source that cannot be read at all; 4 the metric store or an output file cannot be used. Bad lines and records inside a
-#: readable source are never an error: they are counted and reported, and the command goes on.
+#: source that cannot be read at all; 4 the metric store or an output file cannot be used. Bad lines and
+#: records inside a readable source are never an error: they are counted and reported, and the command
+#: goes on.
 EXIT_FAILED_CHECK = 1
 EXIT_USAGE = 2
 EXIT_SOURCE = 3

@@ -23,9 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the evaluation range, oldest first: X breaching, 0 not breaching, - missing (e.g. '0 - X - X'; "
         "write --points=--X-- when it starts with '-' and has no spaces)",
     )
-    parser.add_argument(
-        "--evaluation-periods", type=int, default=3, metavar="N", help="EvaluationPeriods (default 3)"
-    )
+    parser.add_argument("--evaluation-periods", type=int, default=3, metavar="N", help="EvaluationPeriods (default 3)")
     parser.add_argument(
         "--datapoints-to-alarm", type=int, default=None, metavar="M", help="DatapointsToAlarm (default: N)"
     )
@@ -67,9 +65,7 @@ def run(args: argparse.Namespace) -> int:
     states = {s.value.lower(): s for s in AlarmState}
     state = states.get(args.state.lower())
     if state is None:
-        return usage_error(
-            f"unknown --state {args.state!r}: use one of {', '.join(s.value for s in AlarmState)}"
-        )
+        return usage_error(f"unknown --state {args.state!r}: use one of {', '.join(s.value for s in AlarmState)}")
     try:
         points = parse_points(args.points)
     except ValueError as exc:

@@ -37,12 +37,8 @@ def _count(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     workload = parser.add_argument_group("workload (give all three, or --store)")
-    workload.add_argument(
-        "--invocations-per-month", type=_count, metavar="N", help="text generations a month"
-    )
-    workload.add_argument(
-        "--prompt-chars", type=_count, metavar="P", help="average prompt length in characters"
-    )
+    workload.add_argument("--invocations-per-month", type=_count, metavar="N", help="text generations a month")
+    workload.add_argument("--prompt-chars", type=_count, metavar="P", help="average prompt length in characters")
     workload.add_argument(
         "--completion-chars", type=_count, metavar="C", help="average completion length in characters"
     )
@@ -88,9 +84,7 @@ def run(args: argparse.Namespace) -> int:
             if missing:
                 raise _usage(f"give {', '.join(missing)} (or --store PATH to measure them from a replay)")
             kwargs = {"models": args.models} if args.models else {}
-            workload = Workload(
-                args.invocations_per_month, args.prompt_chars, args.completion_chars, **kwargs
-            )
+            workload = Workload(args.invocations_per_month, args.prompt_chars, args.completion_chars, **kwargs)
         result = estimate(workload, context, levers=not args.no_levers)
     except LlmMonitorError as exc:
         print(f"llm-monitor cost: {exc}", file=sys.stderr)
@@ -125,7 +119,5 @@ def _measured(args: argparse.Namespace) -> Workload:
         if value is not None
     }
     if changes:
-        workload = replace(
-            workload, **changes, source=workload.source + " (with values given on the command line)"
-        )
+        workload = replace(workload, **changes, source=workload.source + " (with values given on the command line)")
     return workload

@@ -57,7 +57,6 @@ def add_session_arguments(parser: argparse.ArgumentParser) -> None:
 def open_session(args: argparse.Namespace) -> LocalSession:
     """A local session from `add_session_arguments` options; ConfigurationError names a bad key."""
     from local_runtime.session import LocalSession
-
     from local_runtime.store import TimeWindow
 
     config, registry = load_config(args)

@@ -7,8 +7,8 @@ import json
 import sys
 
 from shared.errors import SourceError
-from shared.sources import source_failure
 from shared.parsing import ParseStats, parse_stream
+from shared.sources import source_failure
 
 NAME = "parse"
 HELP = "normalise invocation logs to prompt/completion JSON lines"

@@ -24,7 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-dashboard", action="store_true", help="do not write the dashboard")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument(
-        "--batch-size", type=positive_int, default=DEFAULT_BATCH, help=f"records scored per batch (default {DEFAULT_BATCH})"
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH,
+        help=f"records scored per batch (default {DEFAULT_BATCH})",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     add_session_arguments(parser)
@@ -37,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
         sources = session.discover(args.paths)
         totals = session.replay(sources, batch_size=args.batch_size, progress=not args.no_progress)
         reports = session.evaluate()
-        dashboard = None if args.no_dashboard else session.render(Path(args.dashboard) if args.dashboard else None, reports)
+        dashboard = (
+            None if args.no_dashboard else session.render(Path(args.dashboard) if args.dashboard else None, reports)
+        )
         summary = session.summary(totals, reports, dashboard)
     if args.json:
         print(json.dumps(summary, indent=2))

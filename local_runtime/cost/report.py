@@ -27,7 +27,7 @@ class CostEstimate:
         return sum(i.usd for i in self.items)
 
     def by_service(self) -> dict[str, float]:
-        totals = {s: 0.0 for s in SERVICES}
+        totals = dict.fromkeys(SERVICES, 0.0)
         for item in self.items:
             totals[item.service] = totals.get(item.service, 0.0) + item.usd
         return totals

@@ -95,10 +95,7 @@ class Assumptions:
                 f"monitor Lambda: {self.monitor_batch_seconds:g} s per batch; dispatcher: one invocation per log "
                 f"object every {self.log_object_minutes:g} min, {self.dispatcher_seconds_per_object:g} s each"
             ),
-            (
-                f"Step Functions Express: {self.workflow_seconds:g} s and {self.workflow_memory_mb} MB per "
-                "execution"
-            ),
+            (f"Step Functions Express: {self.workflow_seconds:g} s and {self.workflow_memory_mb} MB per execution"),
             (
                 "CloudWatch Logs: EMF documents sized from a representative record, "
                 f"+{limits.LOGS_EVENT_OVERHEAD_BYTES} bytes per event, +{self.lambda_log_bytes_per_invocation} bytes "

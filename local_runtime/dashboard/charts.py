@@ -137,13 +137,9 @@ def _value_grid(plot: _Plot) -> Iterator[str]:
     """A grid line and a label per value tick."""
     for tick in plot.axis.y_ticks:
         ty = plot.y(tick)
+        yield (f'<line x1="{_LEFT}" y1="{ty:.1f}" x2="{_RIGHT}" y2="{ty:.1f}" stroke="#e5e7eb" stroke-width="1"/>')
         yield (
-            f'<line x1="{_LEFT}" y1="{ty:.1f}" x2="{_RIGHT}" y2="{ty:.1f}" stroke="#e5e7eb" '
-            'stroke-width="1"/>'
-        )
-        yield (
-            f'<text x="{_LEFT - 5}" y="{ty + 3.5:.1f}" text-anchor="end" class="tick">'
-            f"{escape(number(tick, 2))}</text>"
+            f'<text x="{_LEFT - 5}" y="{ty + 3.5:.1f}" text-anchor="end" class="tick">{escape(number(tick, 2))}</text>'
         )
 
 
@@ -157,10 +153,7 @@ def _time_labels(plot: _Plot) -> Iterator[str]:
         previous_day = day
         yield f'<line x1="{tx:.1f}" y1="{_BOTTOM}" x2="{tx:.1f}" y2="{_BOTTOM + 4}" stroke="#6b7280"/>'
         anchor = "end" if tx > _RIGHT - 24 else "start" if tx < _LEFT + 24 else "middle"
-        yield (
-            f'<text x="{tx:.1f}" y="{_BOTTOM + 15}" text-anchor="{anchor}" class="tick">'
-            f"{escape(label)}</text>"
-        )
+        yield (f'<text x="{tx:.1f}" y="{_BOTTOM + 15}" text-anchor="{anchor}" class="tick">{escape(label)}</text>')
 
 
 def _frame(title: str) -> str:

@@ -43,9 +43,7 @@ from monitors.core.spec import MetricSpec
 _DEFAULT_STATISTIC = "Average"
 _TITLE_MAX = 48
 _ALL_MODELS_LABEL = "all models"
-_NO_VALUES = (
-    '<p class="empty">No values in this store (monitor not run, or a metric only the AWS backend emits).</p>'
-)
+_NO_VALUES = '<p class="empty">No values in this store (monitor not run, or a metric only the AWS backend emits).</p>'
 
 
 def header(page: PageData) -> list[str]:
@@ -78,8 +76,7 @@ def summary_cards(page: PageData) -> list[str]:
     return [
         '<div class="cards">',
         *(
-            f'<div class="card{" bad" if bad else ""}">'
-            f"<b>{escape(value)}</b><span>{escape(name)}</span></div>"
+            f'<div class="card{" bad" if bad else ""}"><b>{escape(value)}</b><span>{escape(name)}</span></div>'
             for name, value, bad in cards
         ),
         "</div>",
@@ -218,15 +215,12 @@ def _metric_section(page: PageData, spec: MetricSpec) -> str:
         *((m, page.colors[m]) for m in page.models),
     ]
     charts = "".join(
-        _scope_chart(page, shared, model=model, color=color, points=series.get(model, {}))
-        for model, color in scopes
+        _scope_chart(page, shared, model=model, color=color, points=series.get(model, {})) for model, color in scopes
     )
     return head + '<div class="grid">' + charts + "</div></details>"
 
 
-def _datapoints(
-    page: PageData, metric: str, statistic: str, period: int
-) -> dict[str | None, dict[int, float]]:
+def _datapoints(page: PageData, metric: str, statistic: str, period: int) -> dict[str | None, dict[int, float]]:
     """{model (None: all models): {period start: value}}; an empty store is not queried."""
     if page.span is None:
         return {None: {}}
@@ -285,10 +279,7 @@ def change_table(page: PageData) -> list[str]:
     ]
     return [
         heading,
-        (
-            "<table><tr><th>time (UTC)</th><th>alarm</th><th>from</th><th>to</th><th>value</th>"
-            "<th>reason</th></tr>"
-        ),
+        ("<table><tr><th>time (UTC)</th><th>alarm</th><th>from</th><th>to</th><th>value</th><th>reason</th></tr>"),
         *rows,
         "</table>",
     ]

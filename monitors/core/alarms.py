@@ -51,11 +51,10 @@ def _alarm_from_config(metric: str, overrides: Mapping[str, object]) -> AlarmSpe
     """A whole alarm defined in configuration for a metric that has no default alarm."""
     missing = [k for k in ("statistic", "threshold", "comparison") if k not in overrides]
     if missing:
-        raise ConfigurationError(
-            f"alarms.{metric}", f"metric has no default alarm; also set {', '.join(missing)}"
-        )
-    base = AlarmSpec(statistic="Average", threshold=0.0, comparison=Comparison.GREATER_THAN,
-                     treat_missing_data=MissingData.MISSING)
+        raise ConfigurationError(f"alarms.{metric}", f"metric has no default alarm; also set {', '.join(missing)}")
+    base = AlarmSpec(
+        statistic="Average", threshold=0.0, comparison=Comparison.GREATER_THAN, treat_missing_data=MissingData.MISSING
+    )
     return base.with_overrides(overrides, key_prefix=f"alarms.{metric}")
 
 

@@ -26,7 +26,7 @@ from monitors.core.spec import (
     Permission,
     TextUsage,
 )
-from shared.errors import MonitorDefinitionError
+from shared.errors import ConfigurationError, MonitorDefinitionError
 from shared.records import InvocationRecord
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ class Monitor(ABC):
         for option in options:
             try:
                 option.parse(option.default, key=option.name)
-            except Exception as exc:
+            except ConfigurationError as exc:
                 raise MonitorDefinitionError(f"monitor {cls.name!r}: default of option {exc}") from None
         for need in cls.needs:
             if not isinstance(need, Capability):

@@ -5,7 +5,8 @@ Keys (in cdk.json `context`, or `-c key=value` with dots for nesting):
 - `namespace`: CloudWatch namespace of every metric (default `LLMMonitor`).
 - `backend`: `aws` (Titan, Comprehend) or `embedded` (in-process models; `local` is an alias) for the
   deployed Lambdas.
-- `monitors.<name>.enabled` (default: the monitor's `enabled_by_default`), `monitors.<name>.samplingRate`, `monitors.<name>.<option>`: per monitor.
+- `monitors.<name>.enabled` (default: the monitor's `enabled_by_default`), `monitors.<name>.samplingRate`,
+  `monitors.<name>.<option>`: per monitor.
 - `monitors.<name>.lambda.<setting>`: memoryMb, timeoutSeconds, batchSize, batchingWindowSeconds,
   parallelizationFactor, maximumRetryAttempts, maximumRecordAgeSeconds.
 - `monitorModules`: extra Python modules holding Monitor subclasses.
@@ -149,9 +150,7 @@ class MonitoringConfig:
         monitors_ctx = parse_mapping(ctx.get("monitors"), key="monitors")
         unknown = sorted(set(monitors_ctx) - set(registry))
         if unknown:
-            raise ConfigurationError(
-                f"monitors.{unknown[0]}", f"no such monitor; known: {', '.join(registry)}"
-            )
+            raise ConfigurationError(f"monitors.{unknown[0]}", f"no such monitor; known: {', '.join(registry)}")
         monitors: dict[str, MonitorSettings] = {}
         for name in registry:
             spec = registry[name].spec()
@@ -177,7 +176,9 @@ class MonitoringConfig:
         dimension = ApplicationDimension(
             key=str(app["key"]) if app.get("key") else None,
             allowlist=tuple(parse_list(app.get("allowlist"), key="applicationDimension.allowlist")),
-            max_values=parse_int(app.get("maxValues", 20), key="applicationDimension.maxValues", minimum=1, maximum=1000),
+            max_values=parse_int(
+                app.get("maxValues", 20), key="applicationDimension.maxValues", minimum=1, maximum=1000
+            ),
         )
         return cls(
             namespace=namespace,
@@ -260,6 +261,8 @@ def select_names(names: Sequence[str] | None, config: MonitoringConfig) -> list[
     if names:
         unknown = [n for n in names if n not in config.monitors]
         if unknown:
-            raise ConfigurationError("--monitors", f"unknown monitor(s) {', '.join(unknown)}; known: {', '.join(config.monitors)}")
+            raise ConfigurationError(
+                "--monitors", f"unknown monitor(s) {', '.join(unknown)}; known: {', '.join(config.monitors)}"
+            )
         return list(names)
     return config.enabled_monitors()

@@ -39,9 +39,7 @@ class MonitorRunner:
         names: Sequence[str] | None = None,
     ) -> MonitorRunner:
         selected = names if names else config.enabled_monitors()
-        return cls(
-            [registry[name](backends=backends, options=config.monitors[name].options) for name in selected]
-        )
+        return cls([registry[name](backends=backends, options=config.monitors[name].options) for name in selected])
 
     def score(self, records: Sequence[InvocationRecord]) -> BatchResults:
         """Every monitor's results. Monitors run in parallel threads: the heavy parts (tokenizers,

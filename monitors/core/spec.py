@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Generic, TypeVar, overload
 
 from shared.errors import ConfigurationError, MonitorDefinitionError
@@ -23,7 +23,7 @@ SIMPLE_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _PERIOD_MULTIPLE = 60
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     """CloudWatch units this project emits."""
 
     NONE = "None"
@@ -32,7 +32,7 @@ class Unit(str, Enum):
     MILLISECONDS = "Milliseconds"
 
 
-class Comparison(str, Enum):
+class Comparison(StrEnum):
     GREATER_THAN = "GreaterThanThreshold"
     GREATER_OR_EQUAL = "GreaterThanOrEqualToThreshold"
     LESS_THAN = "LessThanThreshold"
@@ -54,7 +54,7 @@ class Comparison(str, Enum):
         )
 
 
-class MissingData(str, Enum):
+class MissingData(StrEnum):
     """CloudWatch's TreatMissingData values."""
 
     MISSING = "missing"
@@ -63,7 +63,12 @@ class MissingData(str, Enum):
     IGNORE = "ignore"
 
 
-class Capability(str, Enum):
+#: No traffic is not a quality problem: quality alarms treat a period without records as not breaching
+#: (silence is watched by the pipeline's own no-data alarm instead).
+DEFAULT_TREAT_MISSING_DATA = MissingData.NOT_BREACHING
+
+
+class Capability(StrEnum):
     """Model-backed capabilities a monitor can need. Each has an AWS and an embedded implementation."""
 
     EMBEDDINGS = "embeddings"  # Titan Text Embeddings V2 / the embedded static MiniLM distillation
@@ -81,9 +86,6 @@ def validate_statistic(statistic: str) -> str:
 DEFAULT_PERIOD_SECONDS = 300
 DEFAULT_EVALUATION_PERIODS = 3
 DEFAULT_DATAPOINTS_TO_ALARM = 3
-#: No traffic is not a quality problem: quality alarms treat a period without records as not breaching
-#: (silence is watched by the pipeline's own no-data alarm instead).
-DEFAULT_TREAT_MISSING_DATA = "notBreaching"
 #: CloudWatch caps period × evaluation periods at seven days.
 MAX_ALARM_WINDOW_SECONDS = 7 * 24 * 3600
 
@@ -102,7 +104,7 @@ class AlarmSpec:
     period_seconds: int = DEFAULT_PERIOD_SECONDS
     evaluation_periods: int = DEFAULT_EVALUATION_PERIODS
     datapoints_to_alarm: int = DEFAULT_DATAPOINTS_TO_ALARM
-    treat_missing_data: MissingData = MissingData(DEFAULT_TREAT_MISSING_DATA)
+    treat_missing_data: MissingData = DEFAULT_TREAT_MISSING_DATA
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -131,7 +133,7 @@ class AlarmSpec:
         period_seconds: int = DEFAULT_PERIOD_SECONDS,
         evaluation_periods: int = DEFAULT_EVALUATION_PERIODS,
         datapoints_to_alarm: int = DEFAULT_DATAPOINTS_TO_ALARM,
-        treat_missing_data: MissingData = MissingData(DEFAULT_TREAT_MISSING_DATA),
+        treat_missing_data: MissingData = DEFAULT_TREAT_MISSING_DATA,
     ) -> AlarmSpec:
         """Alarm when the statistic is greater than `threshold`."""
         return cls(
@@ -155,7 +157,7 @@ class AlarmSpec:
         period_seconds: int = DEFAULT_PERIOD_SECONDS,
         evaluation_periods: int = DEFAULT_EVALUATION_PERIODS,
         datapoints_to_alarm: int = DEFAULT_DATAPOINTS_TO_ALARM,
-        treat_missing_data: MissingData = MissingData(DEFAULT_TREAT_MISSING_DATA),
+        treat_missing_data: MissingData = DEFAULT_TREAT_MISSING_DATA,
     ) -> AlarmSpec:
         """Alarm when the statistic is less than `threshold`."""
         return cls(

@@ -37,7 +37,11 @@ class SyncExpressRunner:
             stateMachineArn=state_machine_arn, input=json.dumps(payload)
         )
         if response.get("status") != "SUCCEEDED":
-            return {"failed": True, "error": response.get("error", response.get("status")), "cause": response.get("cause", "")}
+            return {
+                "failed": True,
+                "error": response.get("error", response.get("status")),
+                "cause": response.get("cause", ""),
+            }
         return json.loads(response.get("output") or "{}")
 
 
@@ -55,7 +59,7 @@ class ComprehendWorkflowBackend:
             self.executions += 1
             try:
                 output = self.runner.run(self.state_machine_arn, plan.workflow_input())
-            except Exception as exc:  # ClientError after botocore's retries, timeouts
+            except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)  # ClientError after botocore's retries, timeouts
                 logger.warning("sentiment/toxicity workflow call failed: %s", exc.__class__.__name__)
                 output = {"failed": True, "error": exc.__class__.__name__}
             if output.get("failed"):
@@ -85,9 +89,11 @@ class DirectComprehendBackend:
                     self._call("detect_toxic_content", TextSegments=[{"Text": s} for s in batch], LanguageCode="en")
                     for batch in plan.toxicity_batches
                 ]
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)
                 logger.warning("Comprehend call failed after retries: %s", exc.__class__.__name__)
-                out.extend(TextAnalysis(error=f"Comprehend failed: {exc.__class__.__name__}") for _ in range(plan.texts))
+                out.extend(
+                    TextAnalysis(error=f"Comprehend failed: {exc.__class__.__name__}") for _ in range(plan.texts)
+                )
                 continue
             out.extend(assemble(plan, sentiment_results, toxicity_results))
         return out

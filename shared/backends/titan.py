@@ -40,7 +40,11 @@ class TitanEmbeddings:
 
     def _embed_one(self, text: str) -> np.ndarray:
         body = json.dumps(
-            {"inputText": text[:TITAN_EMBED_MAX_CHARS] or " ", "dimensions": self.dimensions, "normalize": self.normalize}
+            {
+                "inputText": text[:TITAN_EMBED_MAX_CHARS] or " ",
+                "dimensions": self.dimensions,
+                "normalize": self.normalize,
+            }
         )
         try:
             response = self.client.invoke_model(
@@ -51,7 +55,7 @@ class TitanEmbeddings:
             if vector.shape != (self.dimensions,):
                 raise ValueError(f"expected {self.dimensions} dimensions, got {vector.shape}")
             return vector
-        except Exception as exc:  # ClientError after retries, malformed response
+        except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)  # ClientError after retries, malformed response
             self.failures += 1
             logger.warning("Titan embedding failed after retries: %s", exc.__class__.__name__)
             return np.full(self.dimensions, np.nan, dtype=np.float32)

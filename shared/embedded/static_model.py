@@ -52,9 +52,7 @@ class StaticEmbeddingModel:
         manifest: dict[str, object] | None = None,
     ) -> None:
         if embeddings.ndim != 2:
-            raise ConfigurationError(
-                _CONFIG_KEY, f"embedding matrix must be 2-D, got shape {embeddings.shape}"
-            )
+            raise ConfigurationError(_CONFIG_KEY, f"embedding matrix must be 2-D, got shape {embeddings.shape}")
         if max_tokens < 1:
             raise ConfigurationError("max_tokens", f"must be at least 1, got {max_tokens}")
         vocab = tokenizer.get_vocab_size(with_added_tokens=True)
@@ -96,9 +94,7 @@ class StaticEmbeddingModel:
         try:
             embeddings = np.load(files[MATRIX_FILE], allow_pickle=False)
         except ValueError as exc:  # e.g. a Git LFS pointer committed in place of the matrix
-            raise ConfigurationError(
-                _CONFIG_KEY, f"{files[MATRIX_FILE]} is not a .npy matrix: {exc}"
-            ) from exc
+            raise ConfigurationError(_CONFIG_KEY, f"{files[MATRIX_FILE]} is not a .npy matrix: {exc}") from exc
         expected = (manifest.get("vocab_size"), manifest.get("dim"))
         if tuple(embeddings.shape) != expected:
             raise ConfigurationError(

@@ -55,9 +55,10 @@ def parse_stream(
     """Yield (line number, record) for every text generation in a log stream.
 
     Malformed lines (bad JSON, truncated gzip, records whose structure cannot be read) and
-    non-generations are counted in `stats`, never raised: one bad line never loses the rest. A missing offloaded body raises
-    OffloadedBodyMissing unless `skip_missing_bodies` (then it is counted). Lines up to `after_line` are
-    read but not emitted or counted: a retried event resumes where the last attempt stopped.
+    non-generations are counted in `stats`, never raised: one bad line never loses the rest. A missing
+    offloaded body raises OffloadedBodyMissing unless `skip_missing_bodies` (then it is counted). Lines up
+    to `after_line` are read but not emitted or counted: a retried event resumes where the last attempt
+    stopped.
     """
     stats.sources += 1
     for item in iter_values(stream):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from shared.errors import RecordDecodeError
@@ -26,7 +26,7 @@ from shared.parsing.shapes import (
 from shared.records import InvocationRecord
 
 
-class SkipReason(str, Enum):
+class SkipReason(StrEnum):
     """Why a valid log record produced no normalised record. Bounded: used as a metric dimension."""
 
     EMBEDDING = "embedding"

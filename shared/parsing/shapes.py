@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from shared.parsing.content import Counts, bump, content_text, strip_reasoning
 from shared.parsing.templates import split_prompt
 
 
-class BodyShape(str, Enum):
+class BodyShape(StrEnum):
     """Output body families. The value is what records carry in `bodyShape`."""
 
     ANTHROPIC_MESSAGES = "anthropic-messages"
@@ -30,7 +30,7 @@ class BodyShape(str, Enum):
     COHERE_GENERATE = "cohere-generate"
 
 
-class NotGeneration(str, Enum):
+class NotGeneration(StrEnum):
     EMBEDDING = "embedding"
     IMAGE = "image"
 
@@ -135,9 +135,7 @@ def _chat_prompt(body: dict, messages: list) -> PromptText:
     while start > 0 and turns[start - 1].get("role") == "user":
         start -= 1
     blocks: Counts = {}
-    user = "\n".join(
-        t for t in (content_text(m.get("content"), blocks) for m in turns[start:]) if t
-    ).strip()
+    user = "\n".join(t for t in (content_text(m.get("content"), blocks) for m in turns[start:]) if t).strip()
     if not user:
         # A turn of tool results only: the user's words are in the most recent user message with text.
         for message in reversed(turns[:start]):
@@ -183,8 +181,6 @@ def finite_count(value: object) -> int | None:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return int(value) if value >= 0 else None
-
-
 
 
 def _str(value: object) -> str | None:
@@ -309,7 +305,11 @@ _BODY_READERS = (
         lambda b: isinstance(b.get("content"), list) and (b.get("type") == "message" or b.get("role") == "assistant"),
         _anthropic_message,
     ),
-    (BodyShape.CONVERSE, lambda b: isinstance(b.get("output"), dict) and isinstance(b["output"].get("message"), dict), _converse),
+    (
+        BodyShape.CONVERSE,
+        lambda b: isinstance(b.get("output"), dict) and isinstance(b["output"].get("message"), dict),
+        _converse,
+    ),
     (BodyShape.TITAN_TEXT, lambda b: isinstance(b.get("results"), list), _titan),
     (BodyShape.ANTHROPIC_COMPLETIONS, lambda b: isinstance(b.get("completion"), str), _anthropic_completion),
     (BodyShape.LLAMA, lambda b: isinstance(b.get("generation"), str), _llama),
@@ -324,7 +324,14 @@ _BODY_READERS = (
 # -------------------------------------------------------------------------------------------- streams
 
 _ANTHROPIC_EVENTS = frozenset(
-    {"message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"}
+    {
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    }
 )
 _CONVERSE_EVENTS = frozenset(
     {"messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"}

@@ -39,9 +39,7 @@ class ParseStats:
             "skipped": dict(sorted(self.skipped.items())),
             "unknownShapeByModel": dict(sorted(self.unknown_shapes.items())),
             "malformedLines": self.malformed,
-            "malformedLocations": [
-                {"source": s, "line": n, "reason": r} for s, n, r in self.malformed_locations
-            ],
+            "malformedLocations": [{"source": s, "line": n, "reason": r} for s, n, r in self.malformed_locations],
         }
 
     def summary(self) -> str:

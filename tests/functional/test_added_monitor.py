@@ -22,8 +22,17 @@ from local_runtime.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_HOUR = (
-    ROOT / "examples" / "logs" / "AWSLogs" / "123456789012" / "BedrockModelInvocationLogs" / "us-east-1"
-    / "2026" / "11" / "20" / "10"
+    ROOT
+    / "examples"
+    / "logs"
+    / "AWSLogs"
+    / "123456789012"
+    / "BedrockModelInvocationLogs"
+    / "us-east-1"
+    / "2026"
+    / "11"
+    / "20"
+    / "10"
 )
 
 RESPONSE_LENGTH = '''
@@ -78,9 +87,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
     return json.loads(capsys.readouterr().out)
 
 
-def test_every_surface_picks_up_a_new_monitor_module(
-    added_monitor: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_every_surface_picks_up_a_new_monitor_module(added_monitor: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = ["--project-dir", str(ROOT)]
 
     # score
@@ -97,8 +104,16 @@ def test_every_surface_picks_up_a_new_monitor_module(
     store = added_monitor / "metrics.db"
     dashboard = added_monitor / "dashboard.html"
     summary = run_json(
-        capsys, "replay", str(EXAMPLE_HOUR), "--store", str(store), "--dashboard", str(dashboard), "--json",
-        "--no-progress", *project,
+        capsys,
+        "replay",
+        str(EXAMPLE_HOUR),
+        "--store",
+        str(store),
+        "--dashboard",
+        str(dashboard),
+        "--json",
+        "--no-progress",
+        *project,
     )
     assert summary["replay"]["monitors"]["response-length"]["scored"] > 0
     model_metrics = next(iter(summary["models"].values()))["metrics"]

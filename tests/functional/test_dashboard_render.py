@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from local_runtime.alarm_state import AlarmState
+from local_runtime.alarm_timeline import StateChange
+from local_runtime.dashboard import ALARM_FILL, PALETTE, THRESHOLD_COLOR, render_dashboard
+from local_runtime.store import MetricStore
 from monitors.core.alarms import resolve_alarms
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import discover
-from local_runtime.dashboard import ALARM_FILL, PALETTE, THRESHOLD_COLOR, render_dashboard
-from local_runtime.store import MetricStore
-from local_runtime.alarm_state import AlarmState
-from local_runtime.alarm_timeline import StateChange
 
 pytestmark = pytest.mark.browser
 
@@ -40,9 +40,7 @@ WINDOW = (1400, 2400)
 
 
 def chromium() -> str:
-    found = shutil.which("chromium") or (
-        ("/usr/bin/chromium") if Path("/usr/bin/chromium").exists() else None
-    )
+    found = shutil.which("chromium") or (("/usr/bin/chromium") if Path("/usr/bin/chromium").exists() else None)
     if found:
         return found
     reason = "headless Chromium not installed (apt-get install -y chromium)"
@@ -159,9 +157,7 @@ def build(tmp_path: Path, *, with_data: bool) -> Path:
             n = 2000
             ts = T0 + np.sort(rng.uniform(0, 3 * 3600, n))
             model = rng.integers(0, len(MODELS), n)
-            store.add_records(
-                (f"r{i}", float(ts[i]), MODELS[model[i]], 400, 1200, "Converse") for i in range(n)
-            )
+            store.add_records((f"r{i}", float(ts[i]), MODELS[model[i]], 400, 1200, "Converse") for i in range(n))
             spike = (model == 1) & (ts >= T0 + 2700) & (ts < T0 + 5400)
             values = {
                 "Refusal": np.where(spike, rng.random(n) < 0.6, rng.random(n) < 0.04).astype(float),
@@ -176,9 +172,7 @@ def build(tmp_path: Path, *, with_data: bool) -> Path:
                 for metric, v in values.items()
                 for i in range(n)
             )
-            store.add_pipeline_counts(
-                "logs/a.json.gz", {"emitted": n, "skipped.embedding": 40, "malformed": 1}
-            )
+            store.add_pipeline_counts("logs/a.json.gz", {"emitted": n, "skipped.embedding": 40, "malformed": 1})
         return render_dashboard(
             tmp_path / f"{name}.html",
             store=store,

@@ -30,9 +30,15 @@ def _record(i: int, **overrides: Any) -> dict[str, Any]:
         "operation": "Converse",
         "modelId": "us.anthropic.claude-3-haiku-20240307-v1:0",
         "requestMetadata": {"app": "support-bot"},
-        "input": {"inputBodyJson": {"messages": [{"role": "user", "content": [{"text": f"question {i}"}]}]}, "inputTokenCount": 5},
+        "input": {
+            "inputBodyJson": {"messages": [{"role": "user", "content": [{"text": f"question {i}"}]}]},
+            "inputTokenCount": 5,
+        },
         "output": {
-            "outputBodyJson": {"output": {"message": {"role": "assistant", "content": [{"text": f"answer {i}"}]}}, "stopReason": "end_turn"},
+            "outputBodyJson": {
+                "output": {"message": {"role": "assistant", "content": [{"text": f"answer {i}"}]}},
+                "stopReason": "end_turn",
+            },
             "outputTokenCount": 4,
         },
     }
@@ -68,7 +74,15 @@ def _put_log(s3: Any, name: str, records: list[dict[str, Any]]) -> str:
 
 def test_s3_notification_publishes_every_generation(env: dict, lambda_context: Any) -> None:
     records = [_record(i) for i in range(30)]
-    records.insert(5, _record(999, modelId="amazon.titan-embed-text-v2:0", input={"inputBodyJson": {"inputText": "x", "dimensions": 256}}, output={"outputBodyJson": {"embedding": [0.1]}}))
+    records.insert(
+        5,
+        _record(
+            999,
+            modelId="amazon.titan-embed-text-v2:0",
+            input={"inputBodyJson": {"inputText": "x", "dimensions": 256}},
+            output={"outputBodyJson": {"embedding": [0.1]}},
+        ),
+    )
     key = _put_log(env["s3"], "20261120T100000000Z_a.json.gz", records)
 
     result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
@@ -124,7 +138,9 @@ def test_offloaded_body_present(env: dict, lambda_context: Any) -> None:
     assert published["req-00001"]["prompt"].startswith("long document long document")
 
 
-def test_offloaded_body_that_lands_late_is_waited_for(env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offloaded_body_that_lands_late_is_waited_for(
+    env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     uri_key = LOG_PREFIX + "data/req-00001_input.json.gz"
     key = _put_log(env["s3"], "late.json.gz", [_record(0), _offloaded(1, f"s3://{BUCKET}/{uri_key}")])
     body = {"messages": [{"role": "user", "content": "arrived late"}]}
@@ -269,10 +285,15 @@ def test_malformed_lines_are_counted_logged_by_line_and_never_by_content(
     env: dict, lambda_context: Any, capfd: pytest.CaptureFixture, log_stream: io.StringIO
 ) -> None:
     body = (
-        json.dumps(_record(0)).encode() + b"\n"
+        json.dumps(_record(0)).encode()
+        + b"\n"
         + b'{"requestId": "SECRET-PROMPT-TEXT", broken\n'
-        + json.dumps(_record(1, modelId="acme.new", input={"inputBodyJson": {"q": 1}}, output={"outputBodyJson": {"a": 1}})).encode() + b"\n"
-        + json.dumps(_record(2)).encode() + b"\n"
+        + json.dumps(
+            _record(1, modelId="acme.new", input={"inputBodyJson": {"q": 1}}, output={"outputBodyJson": {"a": 1}})
+        ).encode()
+        + b"\n"
+        + json.dumps(_record(2)).encode()
+        + b"\n"
     )
     key = LOG_PREFIX + "bad.json.gz"
     env["s3"].put_object(Bucket=BUCKET, Key=key, Body=gzip.compress(body))

@@ -87,7 +87,9 @@ def test_human_summary_names_the_alarm_and_the_dashboard(tmp_path: Path, capsys:
 
 
 def test_bad_configuration_and_missing_paths_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert main(["replay", str(EXAMPLES), "--store", str(tmp_path / "m.db"), "-c", "monitors.refusal.method=regex"]) == 2
+    assert (
+        main(["replay", str(EXAMPLES), "--store", str(tmp_path / "m.db"), "-c", "monitors.refusal.method=regex"]) == 2
+    )
     assert "monitors.refusal.method" in capsys.readouterr().err
     assert main(["replay", str(tmp_path / "nope"), "--store", str(tmp_path / "m.db")]) == 3
     assert "no such file or directory" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from monitors.aws import handler
 from monitors.core.config import MonitorEnvironment, MonitoringConfig
 from shared.records import InvocationRecord
 from shared.sampling import is_sampled
-from tests.functional.moto_patches import FakeAI, fake_ai, no_botocore_backoff  # noqa: F401  (fixture)
+from tests.functional.moto_patches import FakeAI, no_botocore_backoff
 
 MODEL = "us.anthropic.claude-3-haiku-20240307-v1:0"
 
@@ -45,16 +45,22 @@ def kinesis_event(records: Sequence[InvocationRecord | bytes]) -> dict[str, Any]
     return {"Records": items}
 
 
-def record(i: int, prompt: str = "How do I reset my router password?", completion: str | None = None,
-           model: str = MODEL, **kw: Any) -> InvocationRecord:
+def record(
+    i: int,
+    prompt: str = "How do I reset my router password?",
+    completion: str | None = None,
+    model: str = MODEL,
+    **kw: Any,
+) -> InvocationRecord:
     return InvocationRecord(
         request_id=f"req-{i:04d}",
         timestamp=kw.pop("timestamp", "2026-11-20T10:05:00Z"),
         model_id=model,
         operation="Converse",
         prompt=prompt,
-        completion=completion if completion is not None else
-        f"Hold the reset button for ten seconds, then sign in with the default password (case {i}).",
+        completion=completion
+        if completion is not None
+        else f"Hold the reset button for ten seconds, then sign in with the default password (case {i}).",
         **kw,
     )
 
@@ -88,8 +94,9 @@ def aws_env(aws: None, fake_ai: FakeAI) -> Iterator[FakeAI]:
         yield fake_ai
 
 
-def test_similarity_emits_one_emf_document_per_record(aws_env: FakeAI, capsys: pytest.CaptureFixture,
-                                                      lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_similarity_emits_one_emf_document_per_record(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rt = make_runtime("semantic-similarity")
     monkeypatch.setattr(handler, "runtime", lambda: rt)
     batch = [record(i) for i in range(5)]
@@ -111,8 +118,9 @@ def test_similarity_emits_one_emf_document_per_record(aws_env: FakeAI, capsys: p
     assert aws_env.calls["InvokeModel"] == 6
 
 
-def test_throttled_titan_calls_are_retried_and_succeed(aws_env: FakeAI, capsys: pytest.CaptureFixture,
-                                                       lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_throttled_titan_calls_are_retried_and_succeed(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rt = make_runtime("semantic-similarity")
     monkeypatch.setattr(handler, "runtime", lambda: rt)
     aws_env.throttle["InvokeModel"] = 3
@@ -183,8 +191,9 @@ def test_sampling_is_deterministic_and_shared_across_monitors(
     assert seen[0] == seen[1] == expected
 
 
-def test_application_dimension_is_capped(aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_application_dimension_is_capped(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rt = make_runtime("refusal", {"applicationDimension": {"key": "app", "maxValues": 2}})
     monkeypatch.setattr(handler, "runtime", lambda: rt)
     apps = ["support", "search", "travel", "support", None]

@@ -13,8 +13,21 @@ from tests.functional.conftest import LOG_PREFIX, boto, gz_lines
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 KEYS = {
-    "requestId", "timestamp", "modelId", "operation", "prompt", "system", "completion", "inputTokens",
-    "outputTokens", "latencyMs", "requestMetadata", "truncated", "contentBlocks", "stopReason", "errorCode",
+    "requestId",
+    "timestamp",
+    "modelId",
+    "operation",
+    "prompt",
+    "system",
+    "completion",
+    "inputTokens",
+    "outputTokens",
+    "latencyMs",
+    "requestMetadata",
+    "truncated",
+    "contentBlocks",
+    "stopReason",
+    "errorCode",
     "bodyShape",
 }
 
@@ -61,9 +74,15 @@ def test_s3_prefix_with_an_offloaded_body(aws: None, capsys: pytest.CaptureFixtu
     s3 = boto("s3")
     s3.create_bucket(Bucket="log-bucket")
     record = fixture_records()[0]
-    offloaded = {**record, "requestId": "req-offloaded", "input": {"inputBodyS3Path": f"s3://log-bucket/{LOG_PREFIX}data/in.json.gz"}}
+    offloaded = {
+        **record,
+        "requestId": "req-offloaded",
+        "input": {"inputBodyS3Path": f"s3://log-bucket/{LOG_PREFIX}data/in.json.gz"},
+    }
     body = {"messages": [{"role": "user", "content": "a very long document"}]}
-    s3.put_object(Bucket="log-bucket", Key=f"{LOG_PREFIX}data/in.json.gz", Body=gzip.compress(json.dumps(body).encode()))
+    s3.put_object(
+        Bucket="log-bucket", Key=f"{LOG_PREFIX}data/in.json.gz", Body=gzip.compress(json.dumps(body).encode())
+    )
     s3.put_object(Bucket="log-bucket", Key=f"{LOG_PREFIX}a.json.gz", Body=gz_lines([record, offloaded]))
     s3.put_object(Bucket="log-bucket", Key="elsewhere/b.json.gz", Body=gz_lines([record]))
     assert main(["parse", f"s3://log-bucket/{LOG_PREFIX}"]) == 0

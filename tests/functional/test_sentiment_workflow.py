@@ -19,7 +19,7 @@ from infra.workflow import render_definition
 from monitors.aws import handler
 from monitors.core.config import MonitorEnvironment, MonitoringConfig
 from shared.backends.settings import BackendSettings
-from tests.functional.moto_patches import FakeAI, MotoSyncExpress, fake_ai, no_botocore_backoff  # noqa: F401
+from tests.functional.moto_patches import FakeAI, MotoSyncExpress, no_botocore_backoff
 from tests.functional.test_monitor_handler import emf_documents, kinesis_event, per_record, record
 
 ROLE = "arn:aws:iam::123456789012:role/text-analysis-workflow"
@@ -39,7 +39,11 @@ def workflow(aws: None, fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch) -> Ite
         return boto3.client(service, region_name="us-east-1")
 
     config = MonitoringConfig.from_context(
-        {"backend": "aws", "monitors.sentiment-toxicity.samplingRate": "1", "monitors.sentiment-toxicity.maxChars": "3000"}
+        {
+            "backend": "aws",
+            "monitors.sentiment-toxicity.samplingRate": "1",
+            "monitors.sentiment-toxicity.maxChars": "3000",
+        }
     )
     env = config.monitor_env("sentiment-toxicity") | {BackendSettings.WORKFLOW_ENV: arn}
     rt = handler.build_runtime(MonitorEnvironment.from_env(env), client_factory=clients)

@@ -17,9 +17,7 @@ EMPTY_ANSWER = "SampleEmptyAnswer"
 PERMISSION = Permission(
     actions=("cloudwatch:PutMetricData",),
     resources=("*",),
-    reason=(
-        "PutMetricData has no resource-level permissions (the namespace is a condition key, not a resource)."
-    ),
+    reason=("PutMetricData has no resource-level permissions (the namespace is a condition key, not a resource)."),
 )
 
 

@@ -14,9 +14,7 @@ from tests.infra.test_stack import dashboard_widgets, monitor_function, statemen
 NAME = sample_monitor.SampleLengthMonitor.name
 
 
-def test_registry_and_alarms_include_the_added_monitor(
-    with_sample_monitor: Synthesized, default: Synthesized
-) -> None:
+def test_registry_and_alarms_include_the_added_monitor(with_sample_monitor: Synthesized, default: Synthesized) -> None:
     inputs = with_sample_monitor.inputs
     assert NAME in inputs.registry and NAME not in default.inputs.registry
     assert list(inputs.alarms) == resolve_alarms(inputs.monitoring, inputs.registry)
@@ -26,9 +24,7 @@ def test_registry_and_alarms_include_the_added_monitor(
     assert [d for d in inputs.alarms if d.monitor != NAME] == list(default.inputs.alarms)
 
 
-def test_added_monitor_gets_function_and_event_source(
-    with_sample_monitor: Synthesized, default: Synthesized
-) -> None:
+def test_added_monitor_gets_function_and_event_source(with_sample_monitor: Synthesized, default: Synthesized) -> None:
     s = with_sample_monitor
     function_id, function = monitor_function(s, NAME)
     props = function["Properties"]
@@ -70,9 +66,7 @@ def test_added_monitor_gets_function_and_event_source(
 def test_added_monitor_alarm_dashboard_row_and_query(with_sample_monitor: Synthesized) -> None:
     s = with_sample_monitor
     (definition,) = [d for d in s.inputs.alarms if d.monitor == NAME]
-    alarms = {
-        a["Properties"]["AlarmName"]: a["Properties"] for a in s.resources("AWS::CloudWatch::Alarm").values()
-    }
+    alarms = {a["Properties"]["AlarmName"]: a["Properties"] for a in s.resources("AWS::CloudWatch::Alarm").values()}
     alarm = alarms[definition.name]
     assert alarm["ExtendedStatistic"] == "p90" and alarm["Threshold"] == 20_000 and alarm["Period"] == 600
     widgets = dashboard_widgets(s)

@@ -104,9 +104,7 @@ def test_dispatcher_asset_is_small_and_self_contained(bundled: tuple[dict, Path]
     # Everything the handler imports at module level is in the asset (pure Python: any CPython runs it).
     env = {"PYTHONPATH": str(asset), "PATH": os.environ.get("PATH", "")}
     code = "import dispatcher.handler as h; print(h.lambda_handler.__name__)"
-    result = subprocess.run(
-        [sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "lambda_handler"
 
@@ -223,7 +221,8 @@ records = [InvocationRecord(f"r{i}", model_id="meta.llama3-1-70b-instruct-v1:0",
 for name, extra in (("semantic-similarity", {}), ("refusal", {}), ("refusal", {"monitors.refusal.method": "cosine"}),
                     ("sentiment-toxicity", {"monitors.sentiment-toxicity.samplingRate": "1"})):
     config = MonitoringConfig.from_context({"backend": BACKEND, **extra})
-    rt = handler.build_runtime(MonitorEnvironment.from_env(config.monitor_env(name)), client_factory=lambda s: FakeAws())
+    environment = MonitorEnvironment.from_env(config.monitor_env(name))
+    rt = handler.build_runtime(environment, client_factory=lambda s: FakeAws())
     results = rt.monitor.score_batch(records)
     assert all(r.values for r in results), results
 print("ok")
@@ -244,6 +243,8 @@ def test_every_monitor_runs_without_what_its_asset_leaves_out(backend: str) -> N
         f"BACKEND = {backend!r}\nPRUNED_PATHS = {paths!r}\nNOT_FOR_LAMBDA = {sorted(bundling.NOT_FOR_LAMBDA)!r}\n"
         + LAMBDA_SCORING
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=bundling.PROJECT_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=bundling.PROJECT_ROOT
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "ok"

@@ -95,9 +95,7 @@ def test_provisioned_stream_alarm_email_and_retention() -> None:
     subscription = s.only("AWS::SNS::Subscription")["Properties"]
     assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "oncall@example.com")
     (bucket,) = [
-        b["Properties"]
-        for b in s.resources("AWS::S3::Bucket").values()
-        if "VersioningConfiguration" in b["Properties"]
+        b["Properties"] for b in s.resources("AWS::S3::Bucket").values() if "VersioningConfiguration" in b["Properties"]
     ]
     assert bucket["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 30
 
@@ -131,9 +129,7 @@ def test_disabled_monitor_gets_no_infrastructure() -> None:
     assert "sentiment-toxicity" not in names
     assert not s.resources("AWS::StepFunctions::StateMachine")  # nobody needs the workflow
     assert not any(d.monitor == "sentiment-toxicity" for d in s.inputs.alarms)
-    assert len(s.resources("AWS::Logs::QueryDefinition")) == len(
-        {(d.monitor, d.metric_name) for d in s.inputs.alarms}
-    )
+    assert len(s.resources("AWS::Logs::QueryDefinition")) == len({(d.monitor, d.metric_name) for d in s.inputs.alarms})
 
 
 def test_alarm_model_ids_add_per_model_alarms_and_overrides_apply() -> None:
@@ -141,9 +137,7 @@ def test_alarm_model_ids_add_per_model_alarms_and_overrides_apply() -> None:
         alarmModelIds="anthropic.claude-3-haiku-20240307-v1:0,amazon.nova-lite-v1:0",
         **{"alarms.Refusal.threshold": "0.5", "alarms.Toxicity.enabled": "false"},
     )
-    alarms = {
-        a["Properties"]["AlarmName"]: a["Properties"] for a in s.resources("AWS::CloudWatch::Alarm").values()
-    }
+    alarms = {a["Properties"]["AlarmName"]: a["Properties"] for a in s.resources("AWS::CloudWatch::Alarm").values()}
     refusal = [d for d in s.inputs.alarms if d.metric_name == "Refusal"]
     assert len(refusal) == 3
     for definition in refusal:
@@ -163,15 +157,13 @@ def test_local_backend_needs_no_aws_model_access() -> None:
 
 def test_refusal_by_cosine_gets_titan_access() -> None:
     s = synth(**{"monitors.refusal.method": "cosine"})
-    ((function_id, function),) = [
+    ((_function_id, function),) = [
         (k, f)
         for k, f in s.resources("AWS::Lambda::Function").items()
         if f["Properties"].get("Environment", {}).get("Variables", {}).get("LLM_MONITOR_NAME") == "refusal"
     ]
     role = function["Properties"]["Role"]["Fn::GetAtt"][0]
-    policy = [
-        p for p in s.resources("AWS::IAM::Policy").values() if {"Ref": role} in p["Properties"]["Roles"]
-    ]
+    policy = [p for p in s.resources("AWS::IAM::Policy").values() if {"Ref": role} in p["Properties"]["Roles"]]
     assert "bedrock:InvokeModel" in json.dumps(policy)
 
 

@@ -72,9 +72,7 @@ def build(context: dict[str, object], *, definitions: list[AlarmDefinition] | No
     )
     cloudwatch.Dashboard(stack, "Dashboard", widgets=[segment.widgets()])
     resources = Template.from_stack(stack).to_json()["Resources"]
-    (body,) = [
-        r["Properties"]["DashboardBody"] for r in resources.values() if r["Type"].endswith("Dashboard")
-    ]
+    (body,) = [r["Properties"]["DashboardBody"] for r in resources.values() if r["Type"].endswith("Dashboard")]
     return Built(segment, metrics, definitions, resources, json.loads(resolve_join(body))["widgets"])
 
 

@@ -81,9 +81,7 @@ def test_every_acknowledgement_matches_a_real_finding(
     # ...and nothing is reported that the real run does not acknowledge.
     acknowledged = {(rule, path) for path, rule, _ in recorded}
     for rule, construct_path in found:
-        assert any(
-            rule == r and (construct_path == p or construct_path.startswith(p + "/")) for r, p in acknowledged
-        )
+        assert any(rule == r and (construct_path == p or construct_path.startswith(p + "/")) for r, p in acknowledged)
 
 
 def test_acknowledgements_are_listed_with_reasons() -> None:

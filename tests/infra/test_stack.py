@@ -21,11 +21,7 @@ from tests.infra.conftest import Synthesized, resolve_join
 
 
 def functions_by_handler(s: Synthesized, handler: str) -> dict[str, dict]:
-    return {
-        k: v
-        for k, v in s.resources("AWS::Lambda::Function").items()
-        if v["Properties"].get("Handler") == handler
-    }
+    return {k: v for k, v in s.resources("AWS::Lambda::Function").items() if v["Properties"].get("Handler") == handler}
 
 
 def monitor_function(s: Synthesized, name: str) -> tuple[str, dict]:
@@ -95,9 +91,7 @@ def test_bucket_policy_lets_only_this_accounts_bedrock_write_its_log_prefix(defa
     assert len(bedrock) == 1
     statement = bedrock[0]
     assert statement["Effect"] == "Allow" and statement["Action"] == "s3:PutObject"
-    assert resolve_join(statement["Resource"]).endswith(
-        "/AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/*"
-    )
+    assert resolve_join(statement["Resource"]).endswith("/AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/*")
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
     assert resolve_join(statement["Condition"]["ArnLike"]["aws:SourceArn"]) == (
         "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:*"
@@ -132,9 +126,7 @@ def test_dispatcher_function(default: Synthesized) -> None:
     expected = default.inputs.infra.dispatcher.settings(stream="s", table="t", namespace="n").to_env()
     assert set(expected) <= set(env)
     assert env[DispatcherSettings.STREAM_ENV] == {"Ref": default.logical_id("Ingest/Stream/Resource")}
-    assert env[DispatcherSettings.TABLE_ENV] == {
-        "Ref": default.logical_id("Ingest/IdempotencyTable/Resource")
-    }
+    assert env[DispatcherSettings.TABLE_ENV] == {"Ref": default.logical_id("Ingest/IdempotencyTable/Resource")}
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == default.inputs.monitoring.namespace
     assert props["LoggingConfig"]["LogGroup"] == {"Ref": default.logical_id("Ingest/DispatcherLogs/Resource")}
     (invoke_config,) = default.resources("AWS::Lambda::EventInvokeConfig").values()
@@ -151,9 +143,7 @@ def test_dispatcher_permissions_are_scoped(default: Synthesized) -> None:
             by_action[action] = st["Resource"]
     bucket_id = default.logical_id("InvocationLogs/Bucket/Resource")
     assert resolve_join(by_action["s3:GetObject"]) == "${" + bucket_id + ".Arn}/AWSLogs/*"
-    assert by_action["kinesis:PutRecords"] == {
-        "Fn::GetAtt": [default.logical_id("Ingest/Stream/Resource"), "Arn"]
-    }
+    assert by_action["kinesis:PutRecords"] == {"Fn::GetAtt": [default.logical_id("Ingest/Stream/Resource"), "Arn"]}
     table = {"Fn::GetAtt": [default.logical_id("Ingest/IdempotencyTable/Resource"), "Arn"]}
     for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
         assert by_action[action] == table
@@ -206,9 +196,7 @@ def test_monitor_function_follows_its_declaration(default: Synthesized, name: st
     assert {k: env[k] for k in expected} == expected
     needs = default.inputs.registry[name].needs_for(monitoring.monitors[name].options)
     if Capability.TEXT_ANALYSIS in needs and monitoring.backend.kind == "aws":
-        assert env[BackendSettings.WORKFLOW_ENV] == {
-            "Ref": default.logical_id("TextAnalysis/StateMachine/Resource")
-        }
+        assert env[BackendSettings.WORKFLOW_ENV] == {"Ref": default.logical_id("TextAnalysis/StateMachine/Resource")}
     else:
         assert BackendSettings.WORKFLOW_ENV not in env
 
@@ -234,7 +222,7 @@ def test_monitor_function_follows_its_declaration(default: Synthesized, name: st
 def test_monitor_permissions_follow_needs(default: Synthesized) -> None:
     monitoring = default.inputs.monitoring
     for name in monitoring.enabled_monitors():
-        function_id, function = monitor_function(default, name)
+        _function_id, function = monitor_function(default, name)
         role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
         sts = statements(default, role_id)
         actions = {a: st["Resource"] for st in sts for a in as_list(st["Action"])}
@@ -309,8 +297,7 @@ def test_workflow_is_express_logged_at_error_to_an_encrypted_group(default: Synt
     definition = json.loads(resolve_join(machine["DefinitionString"]))
     resources = json.dumps(definition)
     assert (
-        "aws-sdk:comprehend:batchDetectSentiment" in resources
-        and "aws-sdk:comprehend:detectToxicContent" in resources
+        "aws-sdk:comprehend:batchDetectSentiment" in resources and "aws-sdk:comprehend:detectToxicContent" in resources
     )
 
 
@@ -331,8 +318,7 @@ def topic_ref(s: Synthesized) -> dict:
 
 def test_every_resolved_alarm_is_deployed_exactly(default: Synthesized) -> None:
     alarms = {
-        a["Properties"].get("AlarmName"): a["Properties"]
-        for a in default.resources("AWS::CloudWatch::Alarm").values()
+        a["Properties"].get("AlarmName"): a["Properties"] for a in default.resources("AWS::CloudWatch::Alarm").values()
     }
     definitions = default.inputs.alarms
     assert definitions, "the built-in monitors declare default alarms"
@@ -361,25 +347,19 @@ def test_pipeline_health_alarms(default: Synthesized) -> None:
         for a in default.resources("AWS::CloudWatch::Alarm").values()
         if a["Properties"]["AlarmName"] not in {d.name for d in default.inputs.alarms}
     ]
-    assert all(
-        a["AlarmActions"] == [topic_ref(default)] and a["OKActions"] == [topic_ref(default)] for a in pipeline
-    )
+    assert all(a["AlarmActions"] == [topic_ref(default)] and a["OKActions"] == [topic_ref(default)] for a in pipeline)
 
     def metric_names(alarm: dict) -> set[str]:
         if "MetricName" in alarm:
             return {alarm["MetricName"]}
-        return {
-            m["MetricStat"]["Metric"]["MetricName"] for m in alarm.get("Metrics", []) if "MetricStat" in m
-        }
+        return {m["MetricStat"]["Metric"]["MetricName"] for m in alarm.get("Metrics", []) if "MetricStat" in m}
 
     names = [metric_names(a) for a in pipeline]
     functions = len(monitoring.enabled_monitors()) + 1
     assert sum("Errors" in n for n in names) == functions
     assert sum("Throttles" in n for n in names) == functions
     assert sum("IteratorAge" in n for n in names) == len(monitoring.enabled_monitors())
-    assert sum("ApproximateNumberOfMessagesVisible" in n for n in names) == len(
-        default.resources("AWS::SQS::Queue")
-    )
+    assert sum("ApproximateNumberOfMessagesVisible" in n for n in names) == len(default.resources("AWS::SQS::Queue"))
     assert sum(pm.MALFORMED_LINES in n for n in names) == 1
     assert sum(pm.SCORING_FAILURES in n for n in names) == len(monitoring.enabled_monitors())
     assert sum("ExecutionsFailed" in n for n in names) == 1
@@ -393,8 +373,7 @@ def test_alarm_topic_is_encrypted_tls_only_and_open_to_cloudwatch(default: Synth
     assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": [default.logical_id("/Key/Resource"), "Arn"]}
     policy = default.only("AWS::SNS::TopicPolicy")["Properties"]["PolicyDocument"]["Statement"]
     assert any(
-        st["Effect"] == "Deny" and st["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-        for st in policy
+        st["Effect"] == "Deny" and st["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for st in policy
     )
     allow = [st for st in policy if st["Effect"] == "Allow"]
     assert [st["Principal"] for st in allow] == [{"Service": "cloudwatch.amazonaws.com"}]
@@ -416,9 +395,7 @@ def test_dashboard_has_a_row_per_monitor_with_every_active_metric(default: Synth
         for metric in spec.active_metrics(monitoring.monitors[name].options):
             (graph,) = [g for g in graphs if g.get("title", "").startswith(f"{metric.name} (")]
             expressions = [m[0]["expression"] for m in graph["metrics"] if isinstance(m[0], dict)]
-            assert any(
-                f'MetricName=\\"{metric.name}\\"' in json.dumps(e) and "ModelId" in e for e in expressions
-            )
+            assert any(f'MetricName=\\"{metric.name}\\"' in json.dumps(e) and "ModelId" in e for e in expressions)
             assert any(m[:2] == [monitoring.namespace, metric.name] for m in graph["metrics"])  # all models
             alarmed = [d for d in default.inputs.alarms if d.metric_name == metric.name]
             thresholds = [a["value"] for a in graph.get("annotations", {}).get("horizontal", [])]
@@ -429,9 +406,7 @@ def test_saved_queries_list_requests_behind_each_alarmed_metric(default: Synthes
     queries = [q["Properties"] for q in default.resources("AWS::Logs::QueryDefinition").values()]
     alarmed = {(d.monitor, d.metric_name) for d in default.inputs.alarms}
     assert len(queries) == len(alarmed)
-    text = "\n".join(
-        w["properties"].get("markdown", "") for w in dashboard_widgets(default) if w["type"] == "text"
-    )
+    text = "\n".join(w["properties"].get("markdown", "") for w in dashboard_widgets(default) if w["type"] == "text")
     log_widgets = [w["properties"] for w in dashboard_widgets(default) if w["type"] == "log"]
     assert len(log_widgets) == len(alarmed)
     for monitor, metric in alarmed:
@@ -446,8 +421,7 @@ def test_saved_queries_list_requests_behind_each_alarmed_metric(default: Synthes
 def test_pipeline_health_section_covers_every_function_and_queue(default: Synthesized) -> None:
     widgets = dashboard_widgets(default)
     titles = " ".join(
-        json.dumps(w["properties"].get("title", "")) + json.dumps(w["properties"].get("markdown", ""))
-        for w in widgets
+        json.dumps(w["properties"].get("title", "")) + json.dumps(w["properties"].get("markdown", "")) for w in widgets
     )
     assert "Pipeline health" in titles
     for name in default.inputs.monitoring.enabled_monitors():

@@ -62,9 +62,7 @@ def comprehend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeComprehend]:
             if REJECTED in text:
                 raise JsonRESTError("TextSizeLimitExceededException", "document too large")
             if UNSUPPORTED in text:
-                errors.append(
-                    {"Index": index, "ErrorCode": "UnsupportedLanguageException", "ErrorMessage": "nope"}
-                )
+                errors.append({"Index": index, "ErrorCode": "UnsupportedLanguageException", "ErrorMessage": "nope"})
                 continue
             bag = words(text)
             negative = 0.9 if bag & NEGATIVE else 0.05
@@ -126,9 +124,7 @@ def execute(sfn: object, definition: str, payload: dict, *, timeout: float = 60.
 def payload(sentiment: list[list[str]], toxicity: list[list[str]]) -> dict:
     return {
         "sentimentBatches": [{"LanguageCode": "en", "TextList": b} for b in sentiment],
-        "toxicityBatches": [
-            {"LanguageCode": "en", "TextSegments": [{"Text": t} for t in b]} for b in toxicity
-        ],
+        "toxicityBatches": [{"LanguageCode": "en", "TextSegments": [{"Text": t} for t in b]} for b in toxicity],
     }
 
 
@@ -149,14 +145,9 @@ def test_definition_is_the_documented_shape(definition: str) -> None:
         throttling, fallback = task["Retry"]
         assert set(throttling["ErrorEquals"]) == set(THROTTLING_ERRORS)
         assert (
-            throttling["BackoffRate"] > 1
-            and throttling["MaxAttempts"] >= 3
-            and throttling["JitterStrategy"] == "FULL"
+            throttling["BackoffRate"] > 1 and throttling["MaxAttempts"] >= 3 and throttling["JitterStrategy"] == "FULL"
         )
-        assert (
-            fallback["ErrorEquals"] == ["States.TaskFailed"]
-            and fallback["MaxAttempts"] < throttling["MaxAttempts"]
-        )
+        assert fallback["ErrorEquals"] == ["States.TaskFailed"] and fallback["MaxAttempts"] < throttling["MaxAttempts"]
     assert "${Token" not in definition and '"Ref"' not in definition
 
 
@@ -187,9 +178,7 @@ def test_successful_execution_returns_results_per_batch_in_order(
     assert comprehend.calls == Counter({"BatchDetectSentiment": 2, "DetectToxicContent": 3})
 
 
-def test_empty_batch_lists_give_empty_results(
-    sfn: object, definition: str, comprehend: FakeComprehend
-) -> None:
+def test_empty_batch_lists_give_empty_results(sfn: object, definition: str, comprehend: FakeComprehend) -> None:
     described = execute(sfn, definition, payload([["good"]], []))
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"])["toxicity"] == []

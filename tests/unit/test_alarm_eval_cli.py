@@ -36,8 +36,16 @@ def last_word(text):
     ids=lambda v: str(v),
 )
 def test_state_is_the_last_word(capsys, points, m, treatment, state, expected):
-    args = ["--points", points, "--evaluation-periods", "3", "--datapoints-to-alarm", str(m),
-            "--treat-missing-data", treatment]
+    args = [
+        "--points",
+        points,
+        "--evaluation-periods",
+        "3",
+        "--datapoints-to-alarm",
+        str(m),
+        "--treat-missing-data",
+        treatment,
+    ]
     if state:
         args += ["--state", state]
     code, out, err = run_cli(capsys, *args)
@@ -55,14 +63,22 @@ def test_defaults_are_three_of_three_missing(capsys):
 
 
 def test_explanation_line_names_the_rule(capsys):
-    _, out, _ = run_cli(capsys, "--points", "- - X - -", "--evaluation-periods", "3",
-                        "--datapoints-to-alarm", "3", "--treat-missing-data", "missing")
+    _, out, _ = run_cli(
+        capsys,
+        "--points",
+        "- - X - -",
+        "--evaluation-periods",
+        "3",
+        "--datapoints-to-alarm",
+        "3",
+        "--treat-missing-data",
+        "missing",
+    )
     assert "premature-alarm rule" in out.splitlines()[0]
 
 
 def test_treatment_and_state_are_case_insensitive(capsys):
-    code, out, _ = run_cli(capsys, "--points", "- - - - -", "--treat-missing-data", "IGNORE",
-                           "--state", "alarm")
+    code, out, _ = run_cli(capsys, "--points", "- - - - -", "--treat-missing-data", "IGNORE", "--state", "alarm")
     assert code == 0
     assert last_word(out) == "ALARM"
 
@@ -79,8 +95,10 @@ def test_points_older_than_the_range_are_reported(capsys):
     [
         (["--points", "0 - Y - X"], "unknown datapoint 'Y'"),
         (["--points", "   "], "no datapoints"),
-        (["--points", "X X X", "--evaluation-periods", "3", "--datapoints-to-alarm", "4"],
-         "--datapoints-to-alarm (4) must be between 1 and --evaluation-periods (3)"),
+        (
+            ["--points", "X X X", "--evaluation-periods", "3", "--datapoints-to-alarm", "4"],
+            "--datapoints-to-alarm (4) must be between 1 and --evaluation-periods (3)",
+        ),
         (["--points", "X", "--datapoints-to-alarm", "0"], "--datapoints-to-alarm (0)"),
         (["--points", "X", "--evaluation-periods", "0"], "--evaluation-periods must be at least 1"),
         (["--points", "X", "--treat-missing-data", "zero"], "unknown --treat-missing-data 'zero'"),

@@ -65,8 +65,7 @@ EARLIER_ROWS = [
 def _expand(table, m):
     for points, filled, *states in table:
         for treatment, expected in zip(TREATMENTS, states, strict=True):
-            yield pytest.param(points, m, filled, treatment, expected,
-                               id=f"{points} {m}of3 {treatment.value}")
+            yield pytest.param(points, m, filled, treatment, expected, id=f"{points} {m}of3 {treatment.value}")
 
 
 @pytest.mark.parametrize(
@@ -77,12 +76,20 @@ def test_documented_tables(points, m, filled, treatment, expected):
     row = parse_points(points)
     if expected == RETAIN:
         for before in AlarmState:
-            assert evaluate(row, evaluation_periods=3, datapoints_to_alarm=m, treat_missing_data=treatment,
-                            current_state=before) is before
+            assert (
+                evaluate(
+                    row, evaluation_periods=3, datapoints_to_alarm=m, treat_missing_data=treatment, current_state=before
+                )
+                is before
+            )
         return
     for before in AlarmState:
-        assert evaluate(row, evaluation_periods=3, datapoints_to_alarm=m, treat_missing_data=treatment,
-                        current_state=before) is expected
+        assert (
+            evaluate(
+                row, evaluation_periods=3, datapoints_to_alarm=m, treat_missing_data=treatment, current_state=before
+            )
+            is expected
+        )
     decision = decide(row, evaluation_periods=3, datapoints_to_alarm=m, treat_missing_data=treatment)
     if treatment in (MissingData.BREACHING, MissingData.NOT_BREACHING):
         # Column 2: how many of the 3 datapoints must be filled with the treatment.
@@ -99,8 +106,13 @@ def test_documented_tables(points, m, filled, treatment, expected):
 )
 def test_rows_of_earlier_page_versions(points, m, treatment, expected):
     for before in AlarmState:
-        got = evaluate(parse_points(points), evaluation_periods=3, datapoints_to_alarm=m,
-                       treat_missing_data=treatment, current_state=before)
+        got = evaluate(
+            parse_points(points),
+            evaluation_periods=3,
+            datapoints_to_alarm=m,
+            treat_missing_data=treatment,
+            current_state=before,
+        )
         assert got is (before if expected == RETAIN else expected)
 
 
@@ -126,15 +138,16 @@ def test_rows_of_earlier_page_versions(points, m, treatment, expected):
     ],
 )
 def test_premature_alarm_examples(points, m, alarm):
-    decision = decide(parse_points(points), evaluation_periods=3, datapoints_to_alarm=m,
-                      treat_missing_data=MissingData.MISSING)
+    decision = decide(
+        parse_points(points), evaluation_periods=3, datapoints_to_alarm=m, treat_missing_data=MissingData.MISSING
+    )
     assert (decision.state is ALARM) is alarm
     if alarm:
         assert decision.rule is Rule.PREMATURE
 
 
 def test_premature_examples_settle_as_documented():
-    missing = dict(evaluation_periods=3, datapoints_to_alarm=3, treat_missing_data="missing")
+    missing = {"evaluation_periods": 3, "datapoints_to_alarm": 3, "treat_missing_data": "missing"}
     # The page only says "not ALARM"; the earlier table says INSUFFICIENT_DATA for - - - - X.
     assert evaluate(parse_points("- - - - X"), **missing) is INSUFFICIENT
     assert evaluate(parse_points("- - - X -"), **missing) is INSUFFICIENT
@@ -144,7 +157,7 @@ def test_premature_examples_settle_as_documented():
 
 
 def test_premature_rule_needs_breaching_or_missing_after_the_oldest_breach():
-    missing = dict(evaluation_periods=3, datapoints_to_alarm=3, treat_missing_data="missing")
+    missing = {"evaluation_periods": 3, "datapoints_to_alarm": 3, "treat_missing_data": "missing"}
     assert evaluate(parse_points("- - X 0 -"), **missing) is OK
     assert evaluate(parse_points("- - X X -"), **missing) is ALARM  # premature rule, 2 real < M
     assert decide(parse_points("- - X X -"), **missing).rule is Rule.PREMATURE
@@ -154,13 +167,17 @@ def test_premature_rule_needs_breaching_or_missing_after_the_oldest_breach():
 @pytest.mark.parametrize("before", list(AlarmState), ids=lambda s: s.value)
 @pytest.mark.parametrize(
     ("points", "m"),
-    [("- - - - -", 3), ("- - X - -", 3), ("- - - X -", 2), ("- - - - X", 3), ("X - - - -", 3),
-     ("- X - X -", 3)],
+    [("- - - - -", 3), ("- - X - -", 3), ("- - - X -", 2), ("- - - - X", 3), ("X - - - -", 3), ("- X - X -", 3)],
     ids=lambda v: str(v),
 )
 def test_ignore_keeps_each_prior_state_when_it_cannot_decide(points, m, before):
-    decision = decide(parse_points(points), evaluation_periods=3, datapoints_to_alarm=m,
-                      treat_missing_data=MissingData.IGNORE, current_state=before)
+    decision = decide(
+        parse_points(points),
+        evaluation_periods=3,
+        datapoints_to_alarm=m,
+        treat_missing_data=MissingData.IGNORE,
+        current_state=before,
+    )
     assert decision.state is before
     assert decision.rule is Rule.RETAINED
 
@@ -172,8 +189,16 @@ def test_ignore_keeps_each_prior_state_when_it_cannot_decide(points, m, before):
     ids=lambda v: str(v),
 )
 def test_ignore_decides_when_the_real_datapoints_do(points, m, expected, before):
-    assert evaluate(parse_points(points), evaluation_periods=3, datapoints_to_alarm=m,
-                    treat_missing_data="ignore", current_state=before) is expected
+    assert (
+        evaluate(
+            parse_points(points),
+            evaluation_periods=3,
+            datapoints_to_alarm=m,
+            treat_missing_data="ignore",
+            current_state=before,
+        )
+        is expected
+    )
 
 
 def test_evaluation_range():
@@ -199,11 +224,11 @@ def test_parse_and_format_points():
 @pytest.mark.parametrize(
     "kwargs",
     [
-        dict(evaluation_periods=3, datapoints_to_alarm=4, treat_missing_data="missing"),
-        dict(evaluation_periods=3, datapoints_to_alarm=0, treat_missing_data="missing"),
-        dict(evaluation_periods=0, datapoints_to_alarm=1, treat_missing_data="missing"),
-        dict(evaluation_periods=3, datapoints_to_alarm=3, treat_missing_data="nonsense"),
-        dict(evaluation_periods=3, datapoints_to_alarm=3, treat_missing_data="missing", current_state="RED"),
+        {"evaluation_periods": 3, "datapoints_to_alarm": 4, "treat_missing_data": "missing"},
+        {"evaluation_periods": 3, "datapoints_to_alarm": 0, "treat_missing_data": "missing"},
+        {"evaluation_periods": 0, "datapoints_to_alarm": 1, "treat_missing_data": "missing"},
+        {"evaluation_periods": 3, "datapoints_to_alarm": 3, "treat_missing_data": "nonsense"},
+        {"evaluation_periods": 3, "datapoints_to_alarm": 3, "treat_missing_data": "missing", "current_state": "RED"},
     ],
     ids=["M>N", "M=0", "N=0", "treatment", "state"],
 )
@@ -219,6 +244,7 @@ def test_bad_point_raises():
 
 # ---- properties, checked exhaustively over every evaluation range for N = 1..4 ----
 
+
 def _all_cases(max_n=4):
     for n in range(1, max_n + 1):
         length = evaluation_range(n)
@@ -231,8 +257,9 @@ ALL_CASES = list(_all_cases())
 
 
 def _eval(row, n, m, treatment, before=INSUFFICIENT):
-    return evaluate(row, evaluation_periods=n, datapoints_to_alarm=m, treat_missing_data=treatment,
-                    current_state=before)
+    return evaluate(
+        row, evaluation_periods=n, datapoints_to_alarm=m, treat_missing_data=treatment, current_state=before
+    )
 
 
 def test_with_n_real_datapoints_the_treatment_and_prior_state_never_matter():
@@ -296,16 +323,16 @@ def test_missing_and_ignore_lie_between_the_two_fills_when_they_decide():
 
 
 def test_points_older_than_the_evaluation_range_are_never_read():
-    for n, m, row in ALL_CASES[:: 7]:
+    for n, m, row in ALL_CASES[::7]:
         for older in ([True] * 3, [False] * 3, [None, True, False]):
             for treatment in TREATMENTS:
                 assert _eval(older + row, n, m, treatment) is _eval(row, n, m, treatment)
 
 
 def test_a_short_range_is_a_range_whose_older_periods_are_missing():
-    for n, m, row in ALL_CASES[:: 5]:
+    for n, m, row in ALL_CASES[::5]:
         short = row[2:]
-        padded = [None, None] + short
+        padded = [None, None, *short]
         for treatment in TREATMENTS:
             assert _eval(short, n, m, treatment) is _eval(padded, n, m, treatment)
 
@@ -313,6 +340,11 @@ def test_a_short_range_is_a_range_whose_older_periods_are_missing():
 def test_explanations_end_with_the_state():
     for row_text in ("0 - X - X", "- - - - -", "- - X - -", "0 - - - -", "- - - - X"):
         for treatment in TREATMENTS:
-            decision = decide(parse_points(row_text), evaluation_periods=3, datapoints_to_alarm=3,
-                              treat_missing_data=treatment, current_state=OK)
+            decision = decide(
+                parse_points(row_text),
+                evaluation_periods=3,
+                datapoints_to_alarm=3,
+                treat_missing_data=treatment,
+                current_state=OK,
+            )
             assert decision.explain().endswith(f"-> {decision.state.value}")

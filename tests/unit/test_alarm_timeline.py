@@ -17,12 +17,25 @@ P = 300  # 5-minute periods
 T0 = align(1_700_000_000, P)  # 1_699_999_800, a period boundary
 
 
-def make_alarm(*, m=3, n=3, treat=MissingData.MISSING, comparison=Comparison.GREATER_THAN, threshold=0.2,
-               statistic="Average"):
-    spec = AlarmSpec(statistic=statistic, threshold=threshold, comparison=comparison, period_seconds=P,
-                     evaluation_periods=n, datapoints_to_alarm=m, treat_missing_data=treat)
-    return AlarmDefinition(name="LLMMonitor-RefusalRate-all-models", monitor="refusal",
-                           metric_name="RefusalRate", namespace="LLMMonitor", spec=spec)
+def make_alarm(
+    *, m=3, n=3, treat=MissingData.MISSING, comparison=Comparison.GREATER_THAN, threshold=0.2, statistic="Average"
+):
+    spec = AlarmSpec(
+        statistic=statistic,
+        threshold=threshold,
+        comparison=comparison,
+        period_seconds=P,
+        evaluation_periods=n,
+        datapoints_to_alarm=m,
+        treat_missing_data=treat,
+    )
+    return AlarmDefinition(
+        name="LLMMonitor-RefusalRate-all-models",
+        monitor="refusal",
+        metric_name="RefusalRate",
+        namespace="LLMMonitor",
+        spec=spec,
+    )
 
 
 def series(values):
@@ -55,8 +68,7 @@ def test_spike_alarms_on_the_third_breach_and_clears_on_the_first_good_period():
     assert alarm.value == pytest.approx(0.47)
     # Newest first, as CloudWatch lists them.
     assert alarm.reason == (
-        "Threshold Crossed: 3 out of the last 3 datapoints [0.47, 0.52, 0.41] "
-        "were greater than the threshold (0.2)."
+        "Threshold Crossed: 3 out of the last 3 datapoints [0.47, 0.52, 0.41] were greater than the threshold (0.2)."
     )
     assert "fewer than the 3 to alarm" in changes[2].reason
     assert changes[0].reason.startswith("Threshold Crossed: 0 out of the last 1 datapoints [0.05]")
@@ -73,10 +85,13 @@ def test_two_out_of_three_alarms_one_period_earlier():
 
 def test_less_than_comparison_reads_less_than():
     values = [0.9, 0.9, 0.1, 0.1, 0.1, 0.9]
-    changes = alarm_timeline(make_alarm(comparison=Comparison.LESS_THAN, threshold=0.5), series(values),
-                             start=T0, end=T0 + len(values) * P)
+    changes = alarm_timeline(
+        make_alarm(comparison=Comparison.LESS_THAN, threshold=0.5), series(values), start=T0, end=T0 + len(values) * P
+    )
     assert transitions(changes) == [
-        (end_of(0), INSUFFICIENT, OK), (end_of(4), OK, ALARM), (end_of(5), ALARM, OK),
+        (end_of(0), INSUFFICIENT, OK),
+        (end_of(4), OK, ALARM),
+        (end_of(5), ALARM, OK),
     ]
     assert "were less than the threshold (0.5)" in changes[1].reason
 
@@ -112,10 +127,11 @@ def test_gap_inside_a_breach_uses_older_real_datapoints():
     # X X - X: at the end of period 3 the 3 most recent real datapoints are periods 0, 1, 3, all breaching;
     # the missing-data setting (here notBreaching) is not needed.
     values = [0.5, 0.6, None, 0.7, 0.1]
-    changes = alarm_timeline(make_alarm(treat=MissingData.NOT_BREACHING), series(values), start=T0,
-                             end=T0 + 5 * P)
+    changes = alarm_timeline(make_alarm(treat=MissingData.NOT_BREACHING), series(values), start=T0, end=T0 + 5 * P)
     assert transitions(changes) == [
-        (end_of(0), INSUFFICIENT, OK), (end_of(3), OK, ALARM), (end_of(4), ALARM, OK),
+        (end_of(0), INSUFFICIENT, OK),
+        (end_of(3), OK, ALARM),
+        (end_of(4), ALARM, OK),
     ]
     assert changes[1].reason.startswith("Threshold Crossed: 3 out of the last 3 datapoints [0.7, 0.6, 0.5]")
 
@@ -146,10 +162,13 @@ def test_premature_alarm_is_avoided_when_a_good_datapoint_follows():
 
 def test_ignore_keeps_the_initial_state_through_silence():
     for initial in AlarmState:
-        assert alarm_timeline(make_alarm(treat=MissingData.IGNORE), {}, start=T0, end=T0 + 10 * P,
-                              initial_state=initial) == []
-    changes = alarm_timeline(make_alarm(treat=MissingData.IGNORE), series([0.9]), start=T0, end=T0 + 6 * P,
-                             initial_state=OK)
+        assert (
+            alarm_timeline(make_alarm(treat=MissingData.IGNORE), {}, start=T0, end=T0 + 10 * P, initial_state=initial)
+            == []
+        )
+    changes = alarm_timeline(
+        make_alarm(treat=MissingData.IGNORE), series([0.9]), start=T0, end=T0 + 6 * P, initial_state=OK
+    )
     assert changes == []  # one breaching datapoint is never enough to leave OK under ignore
 
 
@@ -193,6 +212,10 @@ def test_align():
 def test_state_change_to_dict_is_json():
     change = StateChange(timestamp=end_of(0), alarm="a", old=INSUFFICIENT, new=OK, value=0.1, reason="r")
     assert json.loads(json.dumps(change.to_dict())) == {
-        "timestamp": end_of(0), "alarm": "a", "old": "INSUFFICIENT_DATA", "new": "OK", "value": 0.1,
+        "timestamp": end_of(0),
+        "alarm": "a",
+        "old": "INSUFFICIENT_DATA",
+        "new": "OK",
+        "value": 0.1,
         "reason": "r",
     }

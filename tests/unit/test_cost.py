@@ -57,9 +57,7 @@ class AnalyseText(Monitor):
         MetricSpec("PromptAnalysedScore", Unit.NONE, "Score of the prompt.", enabled_by="scorePrompts"),
     )
     score_prompts = Option(False, "also score prompts", lever=CostLever.toggle())
-    max_chars = Option(
-        1000, "characters of each text sent", minimum=100, maximum=10_000, lever=CostLever.cap(500)
-    )
+    max_chars = Option(1000, "characters of each text sent", minimum=100, maximum=10_000, lever=CostLever.cap(500))
     sampling_rate = Monitor.sampling_rate.with_default(0.25)
     needs = frozenset({Capability.TEXT_ANALYSIS})
     lambda_spec = LambdaSpec(memory_mb=256, batch_size=100)
@@ -110,9 +108,7 @@ class ModeSwitch(Monitor):
         MetricSpec("ModeFlag", Unit.NONE, "1 or 0.", alarm=AlarmSpec.above(0.2)),
         MetricSpec("ModeSimilarity", Unit.NONE, "Best match."),
     )
-    mode = Option(
-        "free", "how completions are matched", choices=("free", "model"), lever=CostLever.alternatives()
-    )
+    mode = Option("free", "how completions are matched", choices=("free", "model"), lever=CostLever.alternatives())
     max_chars = Option(2000, "characters of the completion matched", minimum=40, maximum=5000)
     needs = frozenset({Capability.EMBEDDINGS})
     lambda_spec = LambdaSpec(memory_mb=512, batch_size=200)
@@ -175,9 +171,7 @@ def test_text_analysis_is_priced_per_unit_of_each_text_sent() -> None:
         "toxicity of completions (analyse-text, 10 units each)",
     }
     # 25% of completions cut to 1,000 characters = 10 units, for sentiment and for toxicity.
-    assert result.by_service()["Comprehend"] == pytest.approx(
-        0.25 * N * 10 * 2 * limits.PRICE_COMPREHEND_PER_UNIT
-    )
+    assert result.by_service()["Comprehend"] == pytest.approx(0.25 * N * 10 * 2 * limits.PRICE_COMPREHEND_PER_UNIT)
     prompts = priced({"monitors.analyse-text.scorePrompts": "true"})
     # Prompts are 500 characters: 5 units each.
     extra = 0.25 * N * 5 * 2 * limits.PRICE_COMPREHEND_PER_UNIT
@@ -191,12 +185,8 @@ def test_comprehend_bounds_and_the_minimum_per_text() -> None:
     )
     # maxChars caps what is sent; a sentiment document is also capped at Comprehend's 5 KB.
     sentiment = item(long, "sentiment of completions")
-    assert (
-        sentiment.quantity == 1_000 * limits.COMPREHEND_SENTIMENT_MAX_DOC_BYTES / limits.COMPREHEND_UNIT_CHARS
-    )
-    assert item(long, "toxicity of completions").quantity == 1_000 * math.ceil(
-        10_000 / limits.COMPREHEND_UNIT_CHARS
-    )
+    assert sentiment.quantity == 1_000 * limits.COMPREHEND_SENTIMENT_MAX_DOC_BYTES / limits.COMPREHEND_UNIT_CHARS
+    assert item(long, "toxicity of completions").quantity == 1_000 * math.ceil(10_000 / limits.COMPREHEND_UNIT_CHARS)
     short = priced(workload=Workload(1_000, 10, 20))
     assert item(short, "sentiment of completions").quantity == 250 * limits.COMPREHEND_MIN_UNITS_PER_DOC
 
@@ -230,9 +220,7 @@ def test_the_workflow_runs_once_per_batch_holding_a_sampled_record() -> None:
     assert executions.item == "Express executions (analyse-text)"  # only the text-analysis monitor
     batch = AnalyseText.lambda_spec.batch_size
     assert executions.quantity == pytest.approx(N / batch * (1 - (1 - 0.25) ** batch))
-    assert executions.usd == pytest.approx(
-        executions.quantity / 1e6 * limits.PRICE_SFN_EXPRESS_PER_MILLION_REQUESTS
-    )
+    assert executions.usd == pytest.approx(executions.quantity / 1e6 * limits.PRICE_SFN_EXPRESS_PER_MILLION_REQUESTS)
 
 
 def test_a_batch_too_big_for_one_payload_takes_several_executions() -> None:
@@ -282,8 +270,7 @@ def test_a_provisioned_stream_is_priced_per_shard_hour() -> None:
 def _active_metrics(context: Mapping[str, object] | None = None) -> int:
     config = MonitoringConfig.from_context(context or {}, FIXTURES)
     return sum(
-        len(FIXTURES[name].spec().active_metrics(config.monitors[name].options))
-        for name in config.enabled_monitors()
+        len(FIXTURES[name].spec().active_metrics(config.monitors[name].options)) for name in config.enabled_monitors()
     )
 
 
@@ -371,9 +358,7 @@ def test_bad_configuration_names_the_key() -> None:
 
 
 def test_assumptions_are_used() -> None:
-    slow = estimate(
-        WORKLOAD, {}, registry=FIXTURES, levers=False, assumptions=Assumptions(monitor_batch_seconds=10.0)
-    )
+    slow = estimate(WORKLOAD, {}, registry=FIXTURES, levers=False, assumptions=Assumptions(monitor_batch_seconds=10.0))
     assert slow.by_service()["Lambda"] > priced().by_service()["Lambda"]
 
 
@@ -408,9 +393,7 @@ def test_every_dollar_comes_from_a_price_in_limits(monkeypatch: pytest.MonkeyPat
 # --- levers --------------------------------------------------------------------------------------------
 
 
-def _levers(
-    context: Mapping[str, object] | None = None, *, workload: Workload = WORKLOAD
-) -> dict[str, float]:
+def _levers(context: Mapping[str, object] | None = None, *, workload: Workload = WORKLOAD) -> dict[str, float]:
     result = estimate(workload, context or {}, registry=FIXTURES)
     for lever in result.levers:
         assert lever.total_usd == pytest.approx(result.total_usd + lever.delta_usd)
@@ -420,9 +403,7 @@ def _levers(
 def test_levers_are_the_declared_ones_that_move_the_total() -> None:
     comprehend = priced().by_service()["Comprehend"]
     levers = _levers()
-    assert levers["halve samplingRate of analyse-text (0.25 → 0.125)"] == pytest.approx(
-        -comprehend / 2, rel=0.01
-    )
+    assert levers["halve samplingRate of analyse-text (0.25 → 0.125)"] == pytest.approx(-comprehend / 2, rel=0.01)
     assert levers["set maxChars of analyse-text to 500 (from 1000)"] == pytest.approx(-comprehend / 2)
     assert levers["set scorePrompts of analyse-text to true (from false)"] > 0
     assert levers["halve samplingRate of embed-text (1 → 0.5)"] < 0
@@ -449,27 +430,21 @@ def test_levers_follow_declarations_not_option_names() -> None:
 
 def test_a_toggle_lever_tries_the_other_value() -> None:
     assert (
-        _levers({"monitors.analyse-text.scorePrompts": "true"})[
-            "set scorePrompts of analyse-text to false (from true)"
-        ]
+        _levers({"monitors.analyse-text.scorePrompts": "true"})["set scorePrompts of analyse-text to false (from true)"]
         < 0
     )
 
 
 def test_levers_are_computed_not_constant() -> None:
     def halve(invocations: float) -> float:
-        return _levers(workload=Workload(invocations, 500, 1_500))[
-            "halve samplingRate of analyse-text (0.25 → 0.125)"
-        ]
+        return _levers(workload=Workload(invocations, 500, 1_500))["halve samplingRate of analyse-text (0.25 → 0.125)"]
 
     assert halve(10_000_000) == pytest.approx(1000 * halve(10_000), rel=0.01)
 
 
 def test_lever_overrides_and_flags() -> None:
     result = estimate(WORKLOAD, {}, registry=FIXTURES)
-    halve = next(
-        lever for lever in result.levers if lever.description.startswith("halve samplingRate of analyse")
-    )
+    halve = next(lever for lever in result.levers if lever.description.startswith("halve samplingRate of analyse"))
     assert halve.overrides == {"monitors.analyse-text.samplingRate": 0.125}
     assert halve.flags == "-c monitors.analyse-text.samplingRate=0.125"
     toggle = next(lever for lever in result.levers if "scorePrompts" in lever.description)
@@ -487,8 +462,7 @@ def test_workload_from_store(tmp_path: Path) -> None:
         t0 = 1_795_680_000
         # 600 records over 6 hours: 100 an hour -> 73,000 a 730-hour month.
         store.add_records(
-            (f"r{i}", t0 + i * 36.0, f"model-{i % 3}", 400 + (i % 2) * 200, 1000, "Converse")
-            for i in range(601)
+            (f"r{i}", t0 + i * 36.0, f"model-{i % 3}", 400 + (i % 2) * 200, 1000, "Converse") for i in range(601)
         )
         workload = workload_from_store(store)
     assert workload.invocations_per_month == pytest.approx(601 * 730 / 6)
@@ -526,9 +500,7 @@ def test_cli_table_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
 
 def test_cli_reads_cdk_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     every_monitor_off = {name: {"enabled": False} for name in discover()}
-    (tmp_path / "cdk.json").write_text(
-        json.dumps({"app": "python app.py", "context": {"monitors": every_monitor_off}})
-    )
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {"monitors": every_monitor_off}}))
     assert main(["cost", *CLI_WORKLOAD, "--project-dir", str(tmp_path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     for service in ("Comprehend", "Bedrock", "Step Functions"):

@@ -79,9 +79,7 @@ class ToneMonitor(Monitor):
                 datapoints_to_alarm=2,
             ),
         ),
-        MetricSpec(
-            HARM, Unit.NONE, "Harmful content.", alarm=AlarmSpec("Maximum", 0.9, Comparison.GREATER_OR_EQUAL)
-        ),
+        MetricSpec(HARM, Unit.NONE, "Harmful content.", alarm=AlarmSpec("Maximum", 0.9, Comparison.GREATER_OR_EQUAL)),
         MetricSpec(PROFANITY, Unit.NONE, "Profanity."),
     )
 
@@ -96,9 +94,7 @@ class RelevanceMonitor(Monitor):
     enabled_by_default = True
     description = "Test-only: how well the completion answers the prompt."
     metrics = (
-        MetricSpec(
-            RELEVANCE, Unit.NONE, "Answer relevance.", alarm=AlarmSpec("Average", 0.3, Comparison.LESS_THAN)
-        ),
+        MetricSpec(RELEVANCE, Unit.NONE, "Answer relevance.", alarm=AlarmSpec("Average", 0.3, Comparison.LESS_THAN)),
     )
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
@@ -206,10 +202,7 @@ def test_thresholds_and_alarm_shading(rendered) -> None:
         svg = by_scope[(alarm.metric_name, alarm.model_id or "all-models")]
         assert 'class="threshold"' in svg
         assert (
-            f"{alarm.spec.comparison.symbol} {alarm.spec.threshold:g}".replace(">", "&gt;").replace(
-                "<", "&lt;"
-            )
-            in svg
+            f"{alarm.spec.comparison.symbol} {alarm.spec.threshold:g}".replace(">", "&gt;").replace("<", "&lt;") in svg
         )
     # Per-model charts without their own alarm still show the all-models threshold, for reference.
     assert 'class="threshold"' in by_scope[(DECLINED, MODELS[0])]

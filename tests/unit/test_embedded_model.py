@@ -76,9 +76,7 @@ def test_empty_and_whitespace_texts_give_zero_rows(model: StaticEmbeddingModel) 
 
 def test_related_pair_scores_higher_than_unrelated(model: StaticEmbeddingModel) -> None:
     prompt = "How do I reset my password if I forgot it?"
-    answer = (
-        "Click 'Forgot password' on the sign-in page and we'll email you a link to choose a new password."
-    )
+    answer = "Click 'Forgot password' on the sign-in page and we'll email you a link to choose a new password."
     unrelated = "Boil the eggs for six minutes, then cool them in cold water before peeling."
     refusal = "I'm sorry, but I can't help with that."
     refusal_like = "Sorry, I cannot assist with that request."

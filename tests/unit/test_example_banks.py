@@ -21,9 +21,7 @@ def _topic_texts(topic: banks.TopicBank) -> Iterator[str]:
         yield from intent.questions
         for answer in intent.answers:
             yield from answer
-    yield from (
-        topic.extras + topic.hard_openers + topic.toxic_openers + topic.toxic_closers + topic.alternatives
-    )
+    yield from (topic.extras + topic.hard_openers + topic.toxic_openers + topic.toxic_closers + topic.alternatives)
     for request, refused in topic.harmful:
         yield from (request, refused)
 

@@ -281,7 +281,7 @@ def test_answers_have_realistic_length(examples: gen.ExampleSet) -> None:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]{4,}", text.lower())}
+    return set(re.findall(r"[a-z]{4,}", text.lower()))
 
 
 def test_answers_share_vocabulary_with_their_questions(examples: gen.ExampleSet) -> None:

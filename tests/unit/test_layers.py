@@ -11,7 +11,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("shared", "refusal_phrases", "monitors", "dispatcher", "local_runtime", "infra", "tools", "examples", "bench")
+PACKAGES = (
+    "shared",
+    "refusal_phrases",
+    "monitors",
+    "dispatcher",
+    "local_runtime",
+    "infra",
+    "tools",
+    "examples",
+    "bench",
+)
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:

@@ -32,10 +32,18 @@ from shared.errors import ConfigurationError, MonitorDefinitionError
 from shared.records import InvocationRecord
 
 RECORDS = [
-    InvocationRecord("r1", model_id="anthropic.claude-3-haiku-20240307-v1:0", prompt="What is the capital of France?",
-                     completion="The capital of France is Paris."),
-    InvocationRecord("r2", model_id="meta.llama3-1-70b-instruct-v1:0", prompt="Write a phishing email",
-                     completion="I'm sorry, but I can't help with that."),
+    InvocationRecord(
+        "r1",
+        model_id="anthropic.claude-3-haiku-20240307-v1:0",
+        prompt="What is the capital of France?",
+        completion="The capital of France is Paris.",
+    ),
+    InvocationRecord(
+        "r2",
+        model_id="meta.llama3-1-70b-instruct-v1:0",
+        prompt="Write a phishing email",
+        completion="I'm sorry, but I can't help with that.",
+    ),
     InvocationRecord("r3", model_id="x", prompt="", completion=""),
 ]
 EMBEDDED = Backends(BackendSettings(kind="embedded"))
@@ -152,7 +160,11 @@ def test_options_read_as_typed_parsed_values() -> None:
     assert PromptLengthMonitor.max_chars.value_in({"maxChars": 7}) == 7
     assert [r.values for r in monitor.score_batch(RECORDS[:1])] == [{"PromptLength": 24.0, "PromptWords": 6.0}]
     assert [o.name for o in PromptLengthMonitor.spec().options] == [
-        "samplingRate", "countWords", "maxChars", "weight", "mode"
+        "samplingRate",
+        "countWords",
+        "maxChars",
+        "weight",
+        "mode",
     ]
 
 
@@ -277,10 +289,14 @@ def test_cost_levers_say_what_to_try() -> None:
         ({"embeddings.dimensions": "300"}, "embeddings.dimensions"),
         ({"backend": "gpu"}, "backend"),
         ({"monitors.prompt-length.lambda.memoryMb": "64"}, "monitors.prompt-length.lambda.memoryMb"),
-        ({"monitors.prompt-length.lambda.maximumRecordAgeSeconds": "30"},
-         "monitors.prompt-length.lambda.maximumRecordAgeSeconds"),
-        ({"monitors.prompt-length.lambda.batchingWindowSeconds": "200"},
-         "monitors.prompt-length.lambda.batchingWindowSeconds"),
+        (
+            {"monitors.prompt-length.lambda.maximumRecordAgeSeconds": "30"},
+            "monitors.prompt-length.lambda.maximumRecordAgeSeconds",
+        ),
+        (
+            {"monitors.prompt-length.lambda.batchingWindowSeconds": "200"},
+            "monitors.prompt-length.lambda.batchingWindowSeconds",
+        ),
         ({"monitors.prompt-length.lambda.color": "1"}, "monitors.prompt-length.lambda.color"),
         ({"applicationDimension.maxValues": "0"}, "applicationDimension.maxValues"),
     ],

@@ -24,7 +24,9 @@ def backends() -> Backends:
     return Backends(BackendSettings(kind="embedded"))
 
 
-def rec(prompt: str, completion: str, model: str = "anthropic.claude-3-haiku-20240307-v1:0", i: int = 0) -> InvocationRecord:
+def rec(
+    prompt: str, completion: str, model: str = "anthropic.claude-3-haiku-20240307-v1:0", i: int = 0
+) -> InvocationRecord:
     return InvocationRecord(f"r{i}", model_id=model, prompt=prompt, completion=completion)
 
 
@@ -33,7 +35,9 @@ def test_on_topic_answers_score_higher_than_off_topic(backends: Backends) -> Non
     prompt = "How do I bake sourdough bread at home?"
     on = "Feed your starter, mix flour, water and salt, let the dough rise overnight, then bake the loaf at 230°C."
     off = "The quarterly tax filing deadline for small businesses is the fifteenth of the month."
-    values = [r.values["PromptCompletionSimilarity"] for r in monitor.score_batch([rec(prompt, on), rec(prompt, off, i=1)])]
+    values = [
+        r.values["PromptCompletionSimilarity"] for r in monitor.score_batch([rec(prompt, on), rec(prompt, off, i=1)])
+    ]
     assert values[0] > values[1] + 0.2
 
 
@@ -118,7 +122,9 @@ def test_refusal_detection_on_the_example_set_matches_its_ground_truth(backends:
 
     examples = example_set()
     resolver = LocalBodyResolver([Path(__file__).resolve().parents[2] / "examples" / "logs"])
-    pairs = [(parse_invocation(raw, resolver), label) for raw, label in zip(examples.records, examples.labels, strict=True)]
+    pairs = [
+        (parse_invocation(raw, resolver), label) for raw, label in zip(examples.records, examples.labels, strict=True)
+    ]
     pairs = [(record, label) for record, label in pairs if not isinstance(record, Skipped)]
     results = RefusalMonitor(backends=backends).score_batch([record for record, _ in pairs])
     predicted = [r.values["Refusal"] == 1.0 for r in results]

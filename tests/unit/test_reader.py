@@ -43,20 +43,26 @@ def test_gzip_is_detected_by_magic_not_name() -> None:
 
 def test_malformed_lines_are_counted_by_line_number_and_the_rest_survives() -> None:
     data = (
-        json.dumps(_record(1)).encode() + b"\n"
+        json.dumps(_record(1)).encode()
+        + b"\n"
         + b'{"requestId": "secret prompt text", truncated\n'
         + b"\n"
         + b"[1, 2]\n"
         + b"\xff\xfe not utf8\n"
-        + json.dumps({"schemaType": "ModelInvocationLog"}).encode() + b"\n"
-        + json.dumps(_record(2)).encode() + b"\n"
+        + json.dumps({"schemaType": "ModelInvocationLog"}).encode()
+        + b"\n"
+        + json.dumps(_record(2)).encode()
+        + b"\n"
     )
     out, stats = _parse(data, source="logs/x.json")
     assert [r.request_id for _, r in out] == ["req-1", "req-2"]
     assert [line for line, _ in out] == [1, 7]
     assert stats.malformed == 4
     assert [(s, n) for s, n, _ in stats.malformed_locations] == [
-        ("logs/x.json", 2), ("logs/x.json", 4), ("logs/x.json", 5), ("logs/x.json", 6)
+        ("logs/x.json", 2),
+        ("logs/x.json", 4),
+        ("logs/x.json", 5),
+        ("logs/x.json", 6),
     ]
     # The report never repeats a line's content.
     assert "secret" not in stats.summary()
@@ -77,7 +83,7 @@ def test_json_array_and_pretty_printed_records() -> None:
 
 def test_pretty_printed_document_reports_the_line_of_a_broken_value() -> None:
     good = json.dumps(_record(1), indent=2)
-    text = good + "\n{\n  \"requestId\": \"x\",\n  oops\n}\n" + json.dumps(_record(2), indent=2) + "\n"
+    text = good + '\n{\n  "requestId": "x",\n  oops\n}\n' + json.dumps(_record(2), indent=2) + "\n"
     values = list(iter_values(io.BytesIO(text.encode())))
     assert isinstance(values[0], Decoded) and values[0].line == 1
     broken_line = good.count("\n") + 2
@@ -123,7 +129,8 @@ class _GeneratedGzip(io.RawIOBase):
         while len(self._pending) < len(buffer) and not self._done:
             if self._i < self._n:
                 chunk = b"".join(
-                    json.dumps(_record(i, text="x" * 400)).encode() + b"\n" for i in range(self._i, min(self._i + 200, self._n))
+                    json.dumps(_record(i, text="x" * 400)).encode() + b"\n"
+                    for i in range(self._i, min(self._i + 200, self._n))
                 )
                 self._i = min(self._i + 200, self._n)
                 self._pending += self._compressor.compress(chunk)

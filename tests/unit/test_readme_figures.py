@@ -164,9 +164,7 @@ def _cost_control_rows() -> list[str]:
 
 COST_FIGURES = [
     # "Cost of the default configuration"
-    Figure(
-        "default total", DEFAULT_COST, rf"about \*\*\$(?P<value>{NUMBER}) a\s+month\*\*", lambda s: total()
-    ),
+    Figure("default total", DEFAULT_COST, rf"about \*\*\$(?P<value>{NUMBER}) a\s+month\*\*", lambda s: total()),
     Figure("Comprehend", DEFAULT_COST, _dollars("Comprehend"), lambda s: service("Comprehend")),
     Figure(
         "sentiment-toxicity's sampling",

@@ -128,9 +128,7 @@ def test_pipeline_counts_replace_per_source(store: MetricStore) -> None:
     assert store.sources() == ["a", "b"]
 
 
-@pytest.mark.parametrize(
-    "statistic", ["SampleCount", "Sum", "Average", "Minimum", "Maximum", "p50", "p90", "p99.9"]
-)
+@pytest.mark.parametrize("statistic", ["SampleCount", "Sum", "Average", "Minimum", "Maximum", "p50", "p90", "p99.9"])
 @pytest.mark.parametrize("period", [60, 300, 3600])
 def test_statistics_per_period_match_numpy(store: MetricStore, statistic: str, period: int) -> None:
     rows = random_rows(3000)

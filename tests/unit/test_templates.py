@@ -27,7 +27,11 @@ from shared.parsing.templates import split_prompt
         ("<s>[SYSTEM_PROMPT]Sys v7[/SYSTEM_PROMPT][INST]Q7[/INST]", "Q7", "Sys v7"),
         ("\n\nHuman: first\n\nAssistant: ok\n\nHuman: second\n\nAssistant:", "second", ""),
         ("Context here.\n\nHuman: q\n\nAssistant:", "q", "Context here."),
-        ("<｜begin▁of▁sentence｜>Sys<｜User｜>Q1<｜Assistant｜>A1<｜end▁of▁sentence｜><｜User｜>Q2<｜Assistant｜><think>\n", "Q2", "Sys"),
+        (
+            "<｜begin▁of▁sentence｜>Sys<｜User｜>Q1<｜Assistant｜>A1<｜end▁of▁sentence｜><｜User｜>Q2<｜Assistant｜><think>\n",
+            "Q2",
+            "Sys",
+        ),
         ("<|User|>ascii markers<|Assistant|>", "ascii markers", ""),
         ("User: Hello\nBot: Hi\nUser: Bye\nBot:", "Bye", ""),
         # A colon in ordinary prose is not a template.

@@ -22,7 +22,7 @@ def test_small_records_are_untouched() -> None:
 @pytest.mark.parametrize("char", ["a", "é", "日", "🙂", '"', "\n"])
 def test_oversized_records_fit_after_truncation_whatever_the_characters(char: str) -> None:
     record = InvocationRecord("req-1", prompt=char * 600_000, completion=char * 600_000, system=char * 10)
-    data, fitted = fit_record(record, FieldLimits(prompt=900_000, completion=900_000, system=900_000))
+    data, _fitted = fit_record(record, FieldLimits(prompt=900_000, completion=900_000, system=900_000))
     assert len(data) + len(b"req-1") <= KINESIS_MAX_RECORD_BYTES
     decoded = json.loads(data)
     assert decoded["truncated"] is True

@@ -219,23 +219,14 @@ def build(out: Path, *, dim: int, drop: int, weighting: str, sif_a: float | None
         },
     }
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    _log(
-        f"[build] total: {sum(timings.values()):.2f} s; "
-        f"wrote {out} ({matrix.shape[0]} x {matrix.shape[1]} float16)"
-    )
+    _log(f"[build] total: {sum(timings.values()):.2f} s; wrote {out} ({matrix.shape[0]} x {matrix.shape[1]} float16)")
     return manifest
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.embedded_model.build", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})"
-    )
-    parser.add_argument(
-        "--dim", type=int, default=DEFAULT_DIM, help=f"embedding size (default {DEFAULT_DIM})"
-    )
+    parser = argparse.ArgumentParser(prog="python -m tools.embedded_model.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
+    parser.add_argument("--dim", type=int, default=DEFAULT_DIM, help=f"embedding size (default {DEFAULT_DIM})")
     parser.add_argument(
         "--drop-components",
         type=int,
@@ -258,10 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _log(f"error: {exc}")
         return 2
     except ImportError as exc:  # safetensors, scipy or tokenizers: the dev extra's build tools
-        _log(
-            f"error: the build needs {exc.name or exc}; "
-            "install the project's dev extra (pip install -e '.[dev]')"
-        )
+        _log(f"error: the build needs {exc.name or exc}; install the project's dev extra (pip install -e '.[dev]')")
         return 2
     return 0
 

@@ -85,9 +85,7 @@ class MiniLM:
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
         if config.get("hidden_act") != "gelu":
-            raise ConfigurationError(
-                "hidden_act", f"only exact GELU is implemented, got {config.get('hidden_act')!r}"
-            )
+            raise ConfigurationError("hidden_act", f"only exact GELU is implemented, got {config.get('hidden_act')!r}")
         weights = load_file(str(model_dir / "model.safetensors"))
 
         def w(name: str) -> np.ndarray:
@@ -101,9 +99,7 @@ class MiniLM:
         self.layers: list[_Layer] = []
         for i in range(int(config["num_hidden_layers"])):
             p = f"encoder.layer.{i}."
-            qkv_w = np.concatenate(
-                [w(p + f"attention.self.{n}.weight") for n in ("query", "key", "value")], axis=0
-            ).T
+            qkv_w = np.concatenate([w(p + f"attention.self.{n}.weight") for n in ("query", "key", "value")], axis=0).T
             qkv_b = np.concatenate([w(p + f"attention.self.{n}.bias") for n in ("query", "key", "value")])
             self.layers.append(
                 _Layer(

@@ -32,9 +32,7 @@ class Pricer(ABC):
     service: ClassVar[str]
 
     @abstractmethod
-    def line_items(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def line_items(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         """This service's charges for a month of `workload` under `deployment`, in a stable order."""
 
     def line(self, item: str, *, quantity: float, unit: str, usd: float) -> LineItem:

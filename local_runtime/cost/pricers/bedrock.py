@@ -22,9 +22,7 @@ def titan_tokens(use: TextUsage, *, workload: Workload, assumptions: Assumptions
 class BedrockPricer(Pricer):
     service = "Bedrock"
 
-    def line_items(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def line_items(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         if not deployment.models_on_aws:
             return []
         items: list[LineItem] = []

@@ -67,10 +67,7 @@ def monitor_series(monitor: PricedMonitor, *, workload: Workload, deployment: De
 
 def custom_metrics(*, workload: Workload, deployment: Deployment) -> int:
     """Every custom-metric series: the monitors' and the dispatcher's (one RecordsSkipped per reason)."""
-    monitors = sum(
-        monitor_series(m, workload=workload, deployment=deployment)
-        for m in deployment.monitors
-    )
+    monitors = sum(monitor_series(m, workload=workload, deployment=deployment) for m in deployment.monitors)
     return monitors + len(pm.DISPATCHER_COUNTERS) + len(SkipReason)
 
 
@@ -91,9 +88,7 @@ def log_bytes(*, workload: Workload, deployment: Deployment, assumptions: Assump
 class CloudWatchPricer(Pricer):
     service = "CloudWatch"
 
-    def line_items(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def line_items(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         metrics = custom_metrics(workload=workload, deployment=deployment)
         applications = deployment.application_values
         pipeline_alarms = pm.pipeline_alarm_count(len(deployment.monitors), workflow=deployment.uses_workflow)

@@ -34,9 +34,7 @@ def comprehend_units(chars: float) -> int:
 class ComprehendPricer(Pricer):
     service = "Comprehend"
 
-    def line_items(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def line_items(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         if not deployment.models_on_aws:
             return []
         items: list[LineItem] = []

@@ -34,9 +34,7 @@ def on_demand_billed_bytes(size: int) -> int:
 class KinesisPricer(Pricer):
     service = "Kinesis"
 
-    def line_items(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def line_items(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         size = record_bytes(workload)
         if deployment.shards is None:
             return self._on_demand(size, workload=workload, deployment=deployment, assumptions=assumptions)
@@ -70,9 +68,7 @@ class KinesisPricer(Pricer):
             ),
         ]
 
-    def _provisioned(
-        self, size: int, *, shards: int, workload: Workload, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def _provisioned(self, size: int, *, shards: int, workload: Workload, assumptions: Assumptions) -> list[LineItem]:
         shard_hours = shards * assumptions.hours_per_month
         put_units = workload.invocations_per_month * math.ceil(size / limits.KINESIS_PUT_PAYLOAD_UNIT_BYTES)
         return [

@@ -15,17 +15,13 @@ from shared import limits
 class LambdaPricer(Pricer):
     service = "Lambda"
 
-    def line_items(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def line_items(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         return [
             *self._dispatcher(workload=workload, deployment=deployment, assumptions=assumptions),
             *self._monitors(workload=workload, deployment=deployment, assumptions=assumptions),
         ]
 
-    def _dispatcher(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def _dispatcher(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         objects = assumptions.log_objects_per_month(workload)
         memory_mb = deployment.dispatcher_memory_mb
         gb_seconds = objects * assumptions.dispatcher_seconds_per_object * memory_mb / 1024
@@ -44,17 +40,13 @@ class LambdaPricer(Pricer):
             ),
         ]
 
-    def _monitors(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def _monitors(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         requests = 0.0
         gb_seconds = 0.0
         for monitor in deployment.monitors:
             invocations = monitor.invocations(workload)
             requests += invocations
-            gb_seconds += (
-                invocations * assumptions.monitor_batch_seconds * monitor.lambda_spec.memory_mb / 1024
-            )
+            gb_seconds += invocations * assumptions.monitor_batch_seconds * monitor.lambda_spec.memory_mb / 1024
         return [
             self.line(
                 f"monitor requests ({len(deployment.monitors)} monitors, full batches)",

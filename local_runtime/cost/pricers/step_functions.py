@@ -32,9 +32,7 @@ def executions_per_batch(monitor: PricedMonitor, *, workload: Workload) -> float
 class StepFunctionsPricer(Pricer):
     service = "Step Functions"
 
-    def line_items(
-        self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions
-    ) -> list[LineItem]:
+    def line_items(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         if not deployment.models_on_aws:
             return []
         items: list[LineItem] = []
