@@ -4,14 +4,16 @@ Powertools Idempotency stops a repeated event for an object that was fully proce
 when an attempt fails half-way (a late offloaded body, Kinesis refusing entries past the retry budget):
 the retry would publish the first part again. After every PutRecords chunk the dispatcher records the
 last line it fully published, and — when a chunk was only partly accepted — the request ids that did get
-through; a retry skips both. Items live in the idempotency table under their own key prefix and expire
-with the same TTL.
+through; a retry skips both. It also counts, per offloaded body, the invocations that waited for it in
+vain, so the last retry gives that one record up and publishes the rest of the object. Items live in the
+idempotency table under their own key prefix and expire with the same TTL.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from dispatcher.events import ObjectRef
@@ -31,11 +33,20 @@ class Checkpoint:
     line: int = 0
     published_ids: frozenset[str] = field(default_factory=frozenset)
     ids_until_line: int = 0
+    missing_bodies: Mapping[str, int] = field(default_factory=dict)  # offloaded-body URI -> vain waits
 
     def advanced_to(self, line: int) -> Checkpoint:
         if line >= self.ids_until_line:
-            return Checkpoint(line)
-        return Checkpoint(line, self.published_ids, self.ids_until_line)
+            return replace(self, line=line, published_ids=frozenset(), ids_until_line=0)
+        return replace(self, line=line)
+
+    def waited_for(self, uri: str) -> Checkpoint:
+        """This checkpoint after one more invocation waited for `uri` in vain."""
+        return replace(self, missing_bodies={**self.missing_bodies, uri: self.missing_bodies.get(uri, 0) + 1})
+
+    def given_up(self, waits: int) -> frozenset[str]:
+        """The bodies waited for in vain `waits` times already: the next read gives them up."""
+        return frozenset(uri for uri, n in self.missing_bodies.items() if n >= waits)
 
 
 @dataclass
@@ -60,6 +71,7 @@ class CheckpointStore:
             int(item["line"]["N"]),
             frozenset(item.get("published", {}).get("SS", [])),
             int(item.get("idsUntilLine", {}).get("N", 0)),
+            {uri: int(n["N"]) for uri, n in item.get("missingBodies", {}).get("M", {}).items()},
         )
 
     def save(self, obj: ObjectRef, checkpoint: Checkpoint) -> None:
@@ -71,4 +83,6 @@ class CheckpointStore:
         if checkpoint.published_ids:
             item["published"] = {"SS": sorted(checkpoint.published_ids)}
             item["idsUntilLine"] = {"N": str(checkpoint.ids_until_line)}
+        if checkpoint.missing_bodies:
+            item["missingBodies"] = {"M": {uri: {"N": str(n)} for uri, n in checkpoint.missing_bodies.items()}}
         self.client.put_item(TableName=self.table, Item=item)

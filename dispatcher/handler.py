@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from dispatcher.checkpoint import Checkpoint, CheckpointStore
+from dispatcher.checkpoint import CheckpointStore
 from dispatcher.events import ObjectRef, ObjectRefDict, objects_in_event
 from dispatcher.publisher import KinesisPublisher, PartiallyPublished
-from dispatcher.settings import DispatcherSettings
+from dispatcher.settings import BODY_WAIT_INVOCATIONS, DispatcherSettings
 from shared import pipeline_metrics as pm
 from shared.errors import OffloadedBodyMissing
 from shared.parsing import ParseStats, parse_stream
 from shared.sources import S3BodyResolver, is_log_key
-from shared.truncation import fit_record
+from shared.truncation import RecordTooLarge, fit_record
 
 logger = Logger(service="llm-monitor-dispatcher")
 metrics = Metrics()
@@ -86,7 +86,11 @@ def process_object(
         logger.info("resuming after checkpoint", extra={"object": ref.uri, "after_line": start})
     stats = ParseStats()
     publisher = KinesisPublisher(kinesis, settings.stream, max_attempts=settings.put_records_max_attempts)  # type: ignore[arg-type]
-    resolver = S3BodyResolver(s3, budget_seconds=settings.body_wait_seconds)  # type: ignore[arg-type]
+    resolver = S3BodyResolver(
+        s3,  # type: ignore[arg-type]
+        budget_seconds=settings.body_wait_seconds,
+        give_up_on=checkpoint.given_up(BODY_WAIT_INVOCATIONS),
+    )
     truncated = 0
     resumed_duplicates = 0
     last_line = start  # line of the last record queued
@@ -100,10 +104,10 @@ def process_object(
         except PartiallyPublished as exc:
             checkpoints.save(
                 ref,
-                Checkpoint(
-                    checkpoint.line,
-                    checkpoint.published_ids | frozenset(exc.published_keys),
-                    max(checkpoint.ids_until_line, last_line),
+                replace(
+                    checkpoint,
+                    published_ids=checkpoint.published_ids | frozenset(exc.published_keys),
+                    ids_until_line=max(checkpoint.ids_until_line, last_line),
                 ),
             )
             raise
@@ -116,7 +120,11 @@ def process_object(
             if record.request_id in checkpoint.published_ids and line <= checkpoint.ids_until_line:
                 resumed_duplicates += 1
                 continue
-            data, fitted = fit_record(record, settings.field_limits)
+            try:
+                data, fitted = fit_record(record, settings.field_limits)
+            except RecordTooLarge as exc:
+                stats.count_malformed(ref.uri, line, str(exc))
+                continue
             if fitted.truncated:
                 truncated += 1
             if not publisher.has_room(data, record.request_id):
@@ -125,10 +133,15 @@ def process_object(
             last_line = line
         flush()
     except OffloadedBodyMissing as exc:
-        # Publish what came before the record, remember where we are, fail so the event is retried.
+        # Publish what came before the record, remember where we are and that this body was waited for,
+        # and fail so the event is retried; after BODY_WAIT_INVOCATIONS vain waits a retry gives the
+        # record up (a counted skip) and publishes the rest of the object.
         flush()
+        checkpoint = checkpoint.waited_for(exc.uri)
+        checkpoints.save(ref, checkpoint)
         logger.warning(
-            "offloaded body missing; failing so the event is retried", extra={"object": ref.uri, "uri": exc.uri}
+            "offloaded body missing; failing so the event is retried",
+            extra={"object": ref.uri, "uri": exc.uri, "waits": checkpoint.missing_bodies[exc.uri]},
         )
         raise
     finally:

@@ -16,6 +16,11 @@ from shared.truncation import FieldLimits
 from shared.values import env_float, env_int, env_str
 
 NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
+#: Lambda retries a failed asynchronous invocation (an S3 notification) this many times (the stack's setting).
+ASYNC_RETRY_ATTEMPTS = 2
+#: Invocations that wait for a late offloaded body before one gives the record up: every one but the last,
+#: so a body that never lands costs one record, never the rest of the object.
+BODY_WAIT_INVOCATIONS = ASYNC_RETRY_ATTEMPTS
 
 
 @dataclass(frozen=True)

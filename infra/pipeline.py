@@ -32,6 +32,7 @@ from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from dispatcher.settings import ASYNC_RETRY_ATTEMPTS
 from infra.bundling import ARCHITECTURE, RUNTIME
 from infra.config import LOG_RETENTION_DAYS, InfraConfig
 from infra.nag import acknowledge, arn_finding
@@ -196,7 +197,7 @@ class Ingest(Construct):
         )
         self.function.configure_async_invoke(
             on_failure=destinations.SqsDestination(self.failures),
-            retry_attempts=2,
+            retry_attempts=ASYNC_RETRY_ATTEMPTS,
             max_event_age=Duration.hours(6),
         )
         # Bedrock writes log files and offloaded bodies under AWSLogs/, both ending in .json.gz; S3 filters

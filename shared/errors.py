@@ -72,9 +72,12 @@ class OffloadedBodyUnreadable(RecordDecodeError):
 class OffloadedBodyMissing(RetryableDownstreamError):
     """A body Bedrock offloaded to S3 is not there yet (it may land after the record that points to it)."""
 
-    def __init__(self, uri: str, attempts: int, last_code: str = "") -> None:
+    def __init__(self, uri: str, attempts: int, last_code: str = "", *, final: bool = False) -> None:
         self.uri = uri
         self.attempts = attempts
+        #: True when the caller has waited for this body as long as it ever will: the record is then a
+        #: counted skip and the rest of the object is read, instead of the event being retried again.
+        self.final = final
         answer = f" (S3 answered {last_code})" if last_code else ""
         super().__init__(f"offloaded body {uri} still missing after {attempts} attempts{answer}")
 

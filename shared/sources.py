@@ -89,10 +89,14 @@ class S3BodyResolver:
     max_delay: float = 5.0
     sleep: Callable[[float], None] | None = None  # time.sleep, looked up when called
     clock: Callable[[], float] = time.monotonic
+    #: Bodies already waited for as long as the caller ever will: fetched once, and if still missing the
+    #: record is given up (OffloadedBodyMissing with `final`), not waited for again.
+    give_up_on: frozenset[str] = frozenset()
 
     def fetch(self, uri: str) -> object:
         bucket, key = split_s3_uri(uri)
-        deadline = self.clock() + self.budget_seconds
+        final = uri in self.give_up_on
+        deadline = self.clock() + (0.0 if final else self.budget_seconds)
         attempt = 0
         last_code = ""
         while True:
@@ -108,7 +112,7 @@ class S3BodyResolver:
                 return decode_body(response["Body"].read(), uri=uri)
             delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
             if self.clock() + delay > deadline:
-                raise OffloadedBodyMissing(uri, attempt, last_code)
+                raise OffloadedBodyMissing(uri, attempt, last_code, final=final)
             logger.info("offloaded body not there yet, retrying", extra={"uri": uri, "attempt": attempt})
             (self.sleep or time.sleep)(delay)
 

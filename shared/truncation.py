@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.errors import RecordDecodeError
 from shared.limits import KINESIS_MAX_RECORD_BYTES
 from shared.records import InvocationRecord
 from shared.text import truncate_utf8, utf8_len
 
 TEXT_FIELDS = ("prompt", "completion", "system")
+
+
+class RecordTooLarge(RecordDecodeError):
+    """Even cut to nothing, the record is over the stream's size limit (a giant model id or timestamp)."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +43,15 @@ def fit_record(
         **{name: truncate_utf8(getattr(record, name), getattr(limits, name)) for name in TEXT_FIELDS},
     )
     data = record.to_json().encode("utf-8")
+    if len(data) > budget and (record.request_metadata or record.content_blocks):
+        # Caller-supplied metadata can be as large as the texts; it goes before the last of the texts.
+        record = record.with_changes(request_metadata={}, content_blocks={})
+        data = record.to_json().encode("utf-8")
     while len(data) > budget:
         name = max(TEXT_FIELDS, key=lambda f: utf8_len(getattr(record, f)))
         text = getattr(record, name)
         if not text:
-            raise ValueError("record does not fit even with empty text fields")
+            raise RecordTooLarge("record does not fit in a stream record even with empty text fields")
         excess = len(data) - budget
         # JSON escaping can make a byte of text cost up to six bytes of record; cut at least the excess.
         record = record.with_changes(**{name: truncate_utf8(text, max(utf8_len(text) - excess, 0))})

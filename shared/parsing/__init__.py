@@ -80,7 +80,7 @@ def parse_stream(
             logger.info("malformed line %s:%d: %s", source, item.line, reason)
             continue
         except OffloadedBodyMissing as exc:
-            if not skip_missing_bodies:
+            if not (skip_missing_bodies or exc.final):
                 raise
             stats.skipped[SkipReason.OFFLOADED_BODY_MISSING.value] += 1
             logger.warning("%s:%d: %s", source, item.line, exc)

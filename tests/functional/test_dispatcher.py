@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from dispatcher import handler
+from dispatcher.settings import BODY_WAIT_INVOCATIONS
 from shared.errors import OffloadedBodyMissing, RetryableDownstreamError
 from shared.limits import KINESIS_MAX_RECORD_BYTES
 from tests.functional.conftest import LOG_PREFIX, boto, eventbridge_event, gz_lines, read_stream, s3_event
@@ -317,3 +318,108 @@ def test_malformed_lines_are_counted_logged_by_line_and_never_by_content(
     main = next(e for e in emf if "RecordsDispatched" in e)
     assert main["RecordsDispatched"] == [2.0] and main["MalformedLines"] == [1.0]
     assert main["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LLMMonitorTest"
+
+
+# --- bad input never sinks an object ---------------------------------------------------------------------
+
+
+def test_a_body_that_never_lands_costs_one_record_not_the_object(env: dict, lambda_context: Any) -> None:
+    uri = f"s3://{BUCKET}/{LOG_PREFIX}data/never_input.json.gz"
+    records = [_record(0), _offloaded(1, uri), _record(2), _record(3)]
+    event = s3_event(BUCKET, _put_log(env["s3"], "never.json.gz", records))
+    for _ in range(BODY_WAIT_INVOCATIONS):  # every invocation but the last waits, then fails for a retry
+        with pytest.raises(OffloadedBodyMissing):
+            handler.lambda_handler(event, lambda_context)
+    result = handler.lambda_handler(event, lambda_context)  # the last of Lambda's attempts
+    assert sorted(r["requestId"] for r in read_stream(env["kinesis"], STREAM)) == [
+        "req-00000",
+        "req-00002",
+        "req-00003",
+    ]
+    assert result["objects"][0]["skipped"] == {"offloaded-body-missing": 1}
+
+
+def test_s3_answering_403_for_a_late_body_is_waited_for_like_404(
+    env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without s3:ListBucket, S3 answers a missing key with 403 AccessDenied (moto answers 404)."""
+    from botocore.exceptions import ClientError
+
+    uri_key = LOG_PREFIX + "data/late403_input.json.gz"
+    key = _put_log(env["s3"], "late403.json.gz", [_offloaded(0, f"s3://{BUCKET}/{uri_key}")])
+    gets: list[str] = []
+    original = env["s3"].get_object
+
+    class As403:
+        def __init__(self, client: Any) -> None:
+            self.client = client
+
+        def get_object(self, **kwargs: Any) -> Any:
+            gets.append(kwargs["Key"])
+            if kwargs["Key"] == uri_key and len(gets) < 3:
+                raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetObject")
+            if kwargs["Key"] == uri_key:
+                env["s3"].put_object(Bucket=BUCKET, Key=uri_key, Body=json.dumps({"prompt": "late"}).encode())
+            return original(**kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.client, name)
+
+    import boto3
+
+    real_client = boto3.client
+    monkeypatch.setattr(
+        boto3,
+        "client",
+        lambda service, **kw: As403(real_client(service, **kw)) if service == "s3" else real_client(service, **kw),
+    )
+    handler.runtime.cache_clear()
+    handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+    published = read_stream(env["kinesis"], STREAM)
+    assert [r["prompt"] for r in published] == ["late"]
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "outcome"),
+    [
+        # a generation whose token counts are NaN and Infinity: published, the unusable counts dropped
+        (
+            '{"requestId":"n1","modelId":"m","input":{"inputBodyJson":{"prompt":"p"},"inputTokenCount":NaN},'
+            '"output":{"outputBodyJson":{"generation":"g"},"outputTokenCount":Infinity}}',
+            "dispatched",
+        ),
+        ('{"requestId":"deep","output":' + "[" * 3000 + "]" * 3000 + "}", "malformed"),
+        (
+            '{"requestId":"x","output":{"outputBodyJson":{"content":7}},"input":{"inputBodyJson":{"messages":3}}}',
+            "unknown-shape",
+        ),
+        ('{"requestId":"' + "r" * 300 + '"}', "malformed"),
+        (
+            '{"requestId":"big","modelId":"' + "m" * 1_100_000 + '","input":{"inputBodyJson":{"prompt":"p"}},'
+            '"output":{"outputBodyJson":{"generation":"g"}}}',
+            "malformed",
+        ),
+    ],
+    ids=["nan-and-infinity-counts", "3000-deep", "wrong-types", "long-request-id", "record-too-large"],
+)
+def test_one_bad_line_among_many_publishes_every_good_record(
+    env: dict, lambda_context: Any, bad_line: str, outcome: str
+) -> None:
+    good = [json.dumps(_record(i)) for i in range(700)]
+    lines = [*good[:350], bad_line, *good[350:]]
+    key = LOG_PREFIX + "mixed.json.gz"
+    env["s3"].put_object(Bucket=BUCKET, Key=key, Body=gzip.compress("\n".join(lines).encode()))
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)["objects"][0]
+    published = {r["requestId"] for r in read_stream(env["kinesis"], STREAM)}
+    assert {f"req-{i:05d}" for i in range(700)} <= published
+    counts = {"dispatched": result["dispatched"] - 700, "malformed": result["malformedLines"], **result["skipped"]}
+    assert {k: v for k, v in counts.items() if v} == {outcome: 1}
+
+
+def test_a_truncated_gzip_object_publishes_what_precedes_the_damage(env: dict, lambda_context: Any) -> None:
+    whole = gz_lines([_record(i) for i in range(200)])
+    key = LOG_PREFIX + "half-written.json.gz"
+    env["s3"].put_object(Bucket=BUCKET, Key=key, Body=whole[: len(whole) // 2])
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)["objects"][0]
+    assert result["dispatched"] > 0 and result["malformedLines"] >= 1
+    assert len(read_stream(env["kinesis"], STREAM)) == result["dispatched"]

@@ -228,6 +228,32 @@ def test_undecodable_and_empty_records_are_counted_skips_not_failures(
     assert skipped["Reason"] == "empty-text" and skipped["ScoringSkipped"] == [1.0]
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b'{"requestId":"n","prompt":"p","completion":"c","inputTokens":NaN}',
+        b'{"requestId":"i","prompt":"p","completion":"c","latencyMs":Infinity}',
+        b'{"requestId":"b","prompt":"p","completion":"c","contentBlocks":{"image":"many"}}',
+        b'{"requestId":"m","prompt":"p","completion":"c","requestMetadata":{"app":{"nested":1}}}',
+        b'{"prompt":"p","completion":' + b"[" * 3000 + b"]" * 3000 + b"}",
+        b'{"requestId":"u","prompt":"\xff\xfe"}',
+    ],
+    ids=["nan-tokens", "infinite-latency", "non-count-blocks", "nested-metadata", "3000-deep", "bad-utf8"],
+)
+def test_a_record_that_can_never_decode_is_a_counted_skip_not_a_failed_batch(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch, bad: bytes
+) -> None:
+    rt = make_runtime("refusal")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event([record(0), bad, record(2)]), lambda_context)
+    assert response == {"batchItemFailures": []}  # never retried, never bisected, never sent to the DLQ
+    docs = emf_documents(capsys.readouterr().out)
+    assert [d["requestId"] for d in per_record(docs)] == ["req-0000", "req-0002"]
+    counters = next(d for d in docs if "UndecodableRecords" in d)
+    assert counters["UndecodableRecords"] == [1.0]
+
+
 def test_sentiment_toxicity_direct_comprehend_batches_and_skips_non_english(
     aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -219,3 +219,17 @@ def test_state_change_to_dict_is_json():
         "value": 0.1,
         "reason": "r",
     }
+
+
+def test_evaluation_cost_follows_the_periods_that_hold_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stray datapoint 26 years before the rest adds a handful of evaluations, not 2.7 million."""
+    import local_runtime.alarm_timeline as timeline
+
+    calls = []
+    real = timeline.decide
+    monkeypatch.setattr(timeline, "decide", lambda *a, **k: calls.append(1) or real(*a, **k))
+    stray = align(T0 - 26 * 365 * 86_400, P)
+    points = {stray: 0.9, **series([0.1, 0.9, 0.9, 0.9])}
+    changes = alarm_timeline(make_alarm(), points, start=stray, end=T0 + 4 * P)
+    assert changes[-1].new is ALARM
+    assert len(calls) < 40
