@@ -12,21 +12,21 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit
 
 from dispatcher.checkpoint import CheckpointStore
 from dispatcher.events import ObjectRef, ObjectRefDict, objects_in_event
 from dispatcher.publisher import KinesisPublisher, PartiallyPublished
 from dispatcher.settings import BODY_WAIT_INVOCATIONS, DispatcherSettings
 from shared import pipeline_metrics as pm
+from shared.emf import emf_metrics
 from shared.errors import OffloadedBodyMissing
 from shared.parsing import ParseStats, parse_stream
 from shared.sources import S3BodyResolver, is_log_key
 from shared.truncation import RecordTooLarge, fit_record
 
 logger = Logger(service="llm-monitor-dispatcher")
-metrics = Metrics()
 
 
 @dataclass
@@ -162,20 +162,19 @@ def process_object(
 
 
 def _emit_object_metrics(namespace: str, stats: ParseStats, dispatched: int, truncated: int) -> None:
-    metrics.namespace = namespace  # the settings' namespace, even where the environment sets none
-    metrics.add_metric(name=pm.RECORDS_DISPATCHED, unit=MetricUnit.Count, value=dispatched)
-    metrics.add_metric(name=pm.MALFORMED_LINES, unit=MetricUnit.Count, value=stats.malformed)
-    metrics.add_metric(name=pm.RECORDS_TRUNCATED, unit=MetricUnit.Count, value=truncated)
-    metrics.add_metric(name=pm.OBJECTS_PROCESSED, unit=MetricUnit.Count, value=1)
+    """One EMF document of the object's counters (no dimensions: the alarms and widgets read the
+    aggregate), and one per skip reason (dimension Reason)."""
+    counters = emf_metrics(namespace)
+    counters.add_metric(name=pm.RECORDS_DISPATCHED, unit=MetricUnit.Count, value=dispatched)
+    counters.add_metric(name=pm.MALFORMED_LINES, unit=MetricUnit.Count, value=stats.malformed)
+    counters.add_metric(name=pm.RECORDS_TRUNCATED, unit=MetricUnit.Count, value=truncated)
+    counters.add_metric(name=pm.OBJECTS_PROCESSED, unit=MetricUnit.Count, value=1)
+    counters.flush_metrics()
     for reason, count in sorted(stats.skipped.items()):
-        with single_metric(
-            name=pm.RECORDS_SKIPPED,
-            unit=MetricUnit.Count,
-            value=count,
-            namespace=namespace,
-            default_dimensions={pm.REASON_DIMENSION: reason},
-        ):
-            pass
+        by_reason = emf_metrics(namespace)
+        by_reason.add_dimension(name=pm.REASON_DIMENSION, value=reason)
+        by_reason.add_metric(name=pm.RECORDS_SKIPPED, unit=MetricUnit.Count, value=count)
+        by_reason.flush_metrics()
 
 
 def _log_problems(ref: ObjectRef, stats: ParseStats) -> None:
@@ -192,7 +191,6 @@ def _log_problems(ref: ObjectRef, stats: ParseStats) -> None:
         logger.warning("unknown body shapes", extra={"object": ref.uri, "models": dict(stats.unknown_shapes)})
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: object) -> dict:
     rt = runtime()

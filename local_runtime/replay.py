@@ -55,12 +55,14 @@ class Replayer:
         store: MetricStore,
         runner: MonitorRunner,
         application: ApplicationResolver,
+        model_names: Callable[[str], str] = str,
         batch_size: int = DEFAULT_BATCH,
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.runner = runner
         self.application = application
+        self.model_names = model_names  # the ModelId as the Lambdas emit it (never an ARN)
         self.batch_size = batch_size
         self.on_batch = on_batch
         self.totals = ReplayTotals()
@@ -107,17 +109,18 @@ class Replayer:
     def _score(self, stamped: list[tuple[InvocationRecord, float]]) -> None:
         batch = [record for record, _ in stamped]
         stamps = [timestamp for _, timestamp in stamped]
+        models = [self.model_names(record.model_id) for record in batch]
         results = self.runner.score(batch)
         self.store.add_records(
-            (r.request_id, ts, r.model_id, len(r.prompt), len(r.completion), r.operation)
-            for r, ts in zip(batch, stamps, strict=True)
+            (r.request_id, ts, model, len(r.prompt), len(r.completion), r.operation)
+            for r, ts, model in zip(batch, stamps, models, strict=True)
         )
         apps = [self.application(r.request_metadata) for r in batch]
         score_rows = []
         skip_rows = []
         for monitor, monitor_results in results.items():
             counter = self.totals.monitors.setdefault(monitor, Counter())
-            for record, ts, app, result in zip(batch, stamps, apps, monitor_results, strict=True):
+            for record, ts, model, app, result in zip(batch, stamps, models, apps, monitor_results, strict=True):
                 if result is None:
                     counter["sampled-out"] += 1
                     continue
@@ -126,11 +129,11 @@ class Replayer:
                     continue
                 if result.skip_reason:
                     counter[f"skipped:{result.skip_reason}"] += 1
-                    skip_rows.append((record.request_id, monitor, result.skip_reason, record.model_id, ts))
+                    skip_rows.append((record.request_id, monitor, result.skip_reason, model, ts))
                 if result.values:
                     counter["scored"] += 1
                     score_rows.extend(
-                        (record.request_id, monitor, name, record.model_id, app, ts, value)
+                        (record.request_id, monitor, name, model, app, ts, value)
                         for name, value in result.values.items()
                     )
         self.store.add_scores(score_rows)

@@ -19,6 +19,7 @@ from monitors.core.config import ApplicationResolver, MonitoringConfig, select_n
 from monitors.core.registry import MonitorRegistry
 from monitors.core.runner import MonitorRunner
 from shared.backends import Backends
+from shared.model_ids import ModelNames
 from shared.sources import LogSource, discover
 
 
@@ -67,6 +68,7 @@ class LocalSession:
             store=self.store,
             runner=self.runner,
             application=self.application,
+            model_names=ModelNames(self.config.model_id_aliases),
             batch_size=batch_size,
             on_batch=on_batch,  # type: ignore[arg-type]
         )

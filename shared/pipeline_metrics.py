@@ -30,8 +30,20 @@ MONITOR_COUNTERS = (RECORDS_SCORED, RECORDS_SAMPLED_OUT, SCORING_FAILURES, UNDEC
 # Per-record EMF log fields (besides the metric values) that Logs Insights queries read.
 REQUEST_ID_PROPERTY = "requestId"
 MONITOR_PROPERTY = "monitor"
+INVOKED_MODEL_PROPERTY = "invokedModelId"  # the model id exactly as Bedrock logged it (maybe an ARN)
 MODEL_DIMENSION = "ModelId"
 APPLICATION_DIMENSION = "Application"
+
+
+def logs_insights_field(metric_name: str) -> str:
+    """How Logs Insights names a metric's value in an EMF line.
+
+    Powertools writes every metric value as an array (`"Refusal": [1.0]`) and Logs Insights flattens a
+    JSON array into one field per element, so the value is the field `Refusal.0`; `Refusal` itself
+    does not exist and `ispresent(Refusal)` is false on every line.
+    """
+    return f"{metric_name}.0"
+
 
 # How many pipeline-health alarms the stack creates (a template test checks the stack against these; the
 # cost estimate counts them): the dispatcher's errors, throttles, malformed lines and failure queue; per

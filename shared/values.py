@@ -134,6 +134,25 @@ def parse_mapping(value: object, *, key: str) -> dict[str, object]:
     return {str(k): v for k, v in value.items()}
 
 
+def parse_pairs(value: object, *, key: str) -> dict[str, str]:
+    """`{"a": "b"}` (JSON) or `a=b,c=d` (the command line; a key may hold dots and colons, so pairs are
+    split on the last `=`)."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str) and not value.strip().startswith("{"):
+        pairs: dict[str, str] = {}
+        for pair in filter(None, (p.strip() for p in value.split(","))):
+            name, sep, mapped = pair.rpartition("=")
+            if not sep or not name.strip() or not mapped.strip():
+                raise ConfigurationError(key, f"expected key=value pairs, got {pair!r}")
+            pairs[name.strip()] = mapped.strip()
+        return pairs
+    mapping = parse_mapping(value, key=key)
+    if not all(isinstance(v, str) and v.strip() for v in mapping.values()):
+        raise ConfigurationError(key, "every value must be a non-empty string")
+    return {k: str(v).strip() for k, v in mapping.items()}
+
+
 def reject_unknown(values: Mapping[str, object], known: Sequence[str], *, prefix: str) -> None:
     """ConfigurationError naming the first key of `values` that is not in `known`."""
     for name in values:

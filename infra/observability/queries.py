@@ -38,14 +38,15 @@ class SavedQuery:
 def worst_records_query(*, monitor: str, metric: str, spec: AlarmSpec) -> str:
     """Records of one monitor whose own value breaches the alarm threshold, worst first."""
     descending = spec.comparison in (Comparison.GREATER_THAN, Comparison.GREATER_OR_EQUAL)
+    value = pm.logs_insights_field(metric)
     return "\n".join(
         [
-            f"fields @timestamp, {pm.REQUEST_ID_PROPERTY}, {pm.MODEL_DIMENSION}, {metric}",
+            f"fields @timestamp, {pm.REQUEST_ID_PROPERTY}, {pm.MODEL_DIMENSION}, {value} as {metric}",
             (
-                f'| filter {pm.MONITOR_PROPERTY} = "{monitor}" and ispresent({metric}) '
-                f"and {metric} {spec.comparison.symbol} {spec.threshold:g}"
+                f'| filter {pm.MONITOR_PROPERTY} = "{monitor}" and ispresent({value}) '
+                f"and {value} {spec.comparison.symbol} {spec.threshold:g}"
             ),
-            f"| sort {metric} {'desc' if descending else 'asc'}",
+            f"| sort {value} {'desc' if descending else 'asc'}",
             f"| limit {QUERY_LIMIT}",
         ]
     )

@@ -13,9 +13,8 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from aws_lambda_powertools.metrics import EphemeralMetrics
-
 from shared import pipeline_metrics as pm
+from shared.emf import emf_metrics
 from shared.limits import CLOUDWATCH_MAX_FUTURE_SECONDS, CLOUDWATCH_MAX_PAST_SECONDS
 from shared.timestamps import parse_timestamp
 
@@ -23,11 +22,6 @@ from shared.timestamps import parse_timestamp
 # between writing the document and CloudWatch reading it.
 _MAX_PAST_SECONDS = CLOUDWATCH_MAX_PAST_SECONDS - 3600
 _MAX_FUTURE_SECONDS = CLOUDWATCH_MAX_FUTURE_SECONDS - 300
-
-
-def _metrics(namespace: str) -> EphemeralMetrics:
-    # service="" keeps Powertools from adding a "service" dimension (from POWERTOOLS_SERVICE_NAME).
-    return EphemeralMetrics(namespace=namespace, service="")
 
 
 def emf_timestamp(record_timestamp: str, now: float | None = None) -> datetime:
@@ -44,6 +38,7 @@ def emit_record(
     monitor: str,
     request_id: str,
     model_id: str,
+    invoked_model_id: str,
     application: str | None,
     timestamp: str,
     values: Mapping[str, float],
@@ -51,12 +46,14 @@ def emit_record(
 ) -> None:
     if not values:
         return
-    metrics = _metrics(namespace)
+    metrics = emf_metrics(namespace)
     model = model_id or "unknown"
     metrics.add_dimensions(**{pm.MODEL_DIMENSION: model})
     if application:
         metrics.add_dimensions(**{pm.MODEL_DIMENSION: model, pm.APPLICATION_DIMENSION: application})
     metrics.add_metadata(key=pm.REQUEST_ID_PROPERTY, value=request_id)
+    if invoked_model_id != model:  # an ARN or an aliased id: the raw value for the drill-down
+        metrics.add_metadata(key=pm.INVOKED_MODEL_PROPERTY, value=invoked_model_id)
     metrics.add_metadata(key=pm.MONITOR_PROPERTY, value=monitor)
     metrics.set_timestamp(emf_timestamp(timestamp))
     for name, value in values.items():
@@ -75,7 +72,7 @@ def emit_batch_counters(
     skipped: Mapping[str, int],
 ) -> None:
     """Pipeline-health counters for one batch, with dimension Monitor (skips also by Reason)."""
-    metrics = _metrics(namespace)
+    metrics = emf_metrics(namespace)
     metrics.add_dimension(name=pm.MONITOR_DIMENSION, value=monitor)
     metrics.add_metric(name=pm.RECORDS_SCORED, unit="Count", value=scored)
     metrics.add_metric(name=pm.RECORDS_SAMPLED_OUT, unit="Count", value=sampled_out)
@@ -83,7 +80,7 @@ def emit_batch_counters(
     metrics.add_metric(name=pm.UNDECODABLE_RECORDS, unit="Count", value=undecodable)
     metrics.flush_metrics()
     for reason, count in sorted(skipped.items()):
-        by_reason = _metrics(namespace)
+        by_reason = emf_metrics(namespace)
         by_reason.add_dimension(name=pm.MONITOR_DIMENSION, value=monitor)
         by_reason.add_dimension(name=pm.REASON_DIMENSION, value=reason)
         by_reason.add_metric(name=pm.SCORING_SKIPPED, unit="Count", value=count)

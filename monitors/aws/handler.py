@@ -28,6 +28,7 @@ from monitors.core.config import ApplicationResolver, MonitorEnvironment
 from monitors.core.registry import discover
 from monitors.core.runner import score_sampled
 from shared.errors import RecordDecodeError, RetryableDownstreamError
+from shared.model_ids import ModelNames
 from shared.records import InvocationRecord
 
 logger = Logger(service="llm-monitor-monitor")
@@ -42,6 +43,7 @@ class Runtime:
     monitor: Monitor
     units: dict[str, str]
     application: ApplicationResolver
+    model_names: ModelNames
 
 
 def build_runtime(env: MonitorEnvironment | None = None, *, client_factory: object | None = None) -> Runtime:
@@ -53,7 +55,9 @@ def build_runtime(env: MonitorEnvironment | None = None, *, client_factory: obje
     backends = Backends(env.backend, client_factory=client_factory)  # type: ignore[arg-type]
     monitor = monitor_cls(backends=backends, options=env.options)
     units = {m.name: m.unit.value for m in monitor_cls.spec().metrics}
-    return Runtime(env, monitor, units, ApplicationResolver(env.application_dimension))
+    return Runtime(
+        env, monitor, units, ApplicationResolver(env.application_dimension), ModelNames(env.model_id_aliases)
+    )
 
 
 @functools.cache
@@ -108,7 +112,8 @@ def score_event(event: dict, rt: Runtime) -> set[str]:
                 namespace=rt.env.namespace,
                 monitor=rt.monitor.name,
                 request_id=record.request_id,
-                model_id=record.model_id,
+                model_id=rt.model_names(record.model_id),
+                invoked_model_id=record.model_id,
                 application=rt.application(record.request_metadata),
                 timestamp=record.timestamp,
                 values=result.values,

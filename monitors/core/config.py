@@ -12,7 +12,10 @@ Keys (in cdk.json `context`, or `-c key=value` with dots for nesting):
 - `monitorModules`: extra Python modules holding Monitor subclasses.
 - `alarms.<MetricName>.<setting>`: override a default alarm (threshold, statistic, comparison, period,
   evaluationPeriods, datapointsToAlarm, treatMissingData, enabled) or define one for a metric without.
-- `alarmModelIds`: model ids that get per-model alarms in addition to the all-models alarm.
+- `alarmModelIds`: model ids that get per-model alarms in addition to the all-models alarm, as the
+  `ModelId` dimension carries them: foundation-model or inference-profile ids, never ARNs.
+- `modelIdAliases`: names for model ids that say nothing (application inference profiles, provisioned
+  models), `id=name` pairs or a JSON object (see `shared.model_ids`).
 - `applicationDimension.key` (a requestMetadata key), `.allowlist`, `.maxValues`.
 - `embeddings.modelId`, `.dimensions`, `.normalize`, `.maxConcurrency`.
 """
@@ -29,8 +32,9 @@ from monitors.core.spec import SAMPLING_OPTION, LambdaSpec
 from shared.backends.settings import AWS, BackendSettings, backend_kind
 from shared.context import merge_context
 from shared.errors import ConfigurationError
+from shared.model_ids import is_arn, model_name
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
-from shared.values import parse_bool, parse_int, parse_list, parse_mapping, reject_unknown
+from shared.values import parse_bool, parse_int, parse_list, parse_mapping, parse_pairs, reject_unknown
 
 if TYPE_CHECKING:
     from monitors.core.registry import MonitorRegistry
@@ -117,6 +121,7 @@ class MonitoringConfig:
     monitors: Mapping[str, MonitorSettings] = field(default_factory=dict)
     alarm_overrides: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     alarm_model_ids: tuple[str, ...] = ()
+    model_id_aliases: Mapping[str, str] = field(default_factory=dict)
     application_dimension: ApplicationDimension = field(default_factory=ApplicationDimension)
 
     @classmethod
@@ -186,7 +191,8 @@ class MonitoringConfig:
             monitor_modules=modules,
             monitors=monitors,
             alarm_overrides={k: parse_mapping(v, key=f"alarms.{k}") for k, v in alarms.items()},
-            alarm_model_ids=tuple(parse_list(ctx.get("alarmModelIds"), key="alarmModelIds")),
+            alarm_model_ids=_alarm_model_ids(ctx.get("alarmModelIds")),
+            model_id_aliases=parse_pairs(ctx.get("modelIdAliases"), key="modelIdAliases"),
             application_dimension=dimension,
         )
 
@@ -215,7 +221,21 @@ class MonitoringConfig:
         }
         env.update(self.backend.to_env())
         env.update(self.application_dimension.to_env())
+        if self.model_id_aliases:
+            env[MonitorEnvironment.MODEL_ID_ALIASES_ENV] = json.dumps(dict(self.model_id_aliases), sort_keys=True)
         return env
+
+
+def _alarm_model_ids(value: object) -> tuple[str, ...]:
+    ids = tuple(parse_list(value, key="alarmModelIds"))
+    for model_id in ids:
+        if is_arn(model_id):
+            raise ConfigurationError(
+                "alarmModelIds",
+                f"use the id the ModelId dimension carries, {model_name(model_id)!r}, not the ARN "
+                "(name an application inference profile through modelIdAliases)",
+            )
+    return ids
 
 
 @dataclass(frozen=True)
@@ -228,8 +248,10 @@ class MonitorEnvironment:
     namespace: str
     backend: BackendSettings
     application_dimension: ApplicationDimension
+    model_id_aliases: Mapping[str, str] = field(default_factory=dict)
 
     NAME_ENV = "LLM_MONITOR_NAME"
+    MODEL_ID_ALIASES_ENV = "LLM_MONITOR_MODEL_ID_ALIASES"
     OPTIONS_ENV = "LLM_MONITOR_OPTIONS"
     MODULES_ENV = "LLM_MONITOR_MODULES"
     NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
@@ -253,6 +275,7 @@ class MonitorEnvironment:
             namespace=env.get(cls.NAMESPACE_ENV) or DEFAULT_NAMESPACE,
             backend=BackendSettings.from_env(env),
             application_dimension=ApplicationDimension.from_env(env),
+            model_id_aliases=parse_pairs(env.get(cls.MODEL_ID_ALIASES_ENV), key=cls.MODEL_ID_ALIASES_ENV),
         )
 
 

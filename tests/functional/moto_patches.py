@@ -22,7 +22,11 @@ from moto.comprehend.responses import ComprehendResponse
 from moto.core.exceptions import JsonRESTError
 
 from shared.backends.embedded_text import EmbeddedTextAnalysis
-from shared.limits import COMPREHEND_SENTIMENT_BATCH_MAX_DOCS, COMPREHEND_TOXICITY_MAX_SEGMENTS
+from shared.limits import (
+    COMPREHEND_SENTIMENT_BATCH_MAX_DOCS,
+    COMPREHEND_TOXICITY_LABELS,
+    COMPREHEND_TOXICITY_MAX_SEGMENTS,
+)
 
 
 class _Throttled(JsonRESTError):
@@ -88,12 +92,14 @@ def patched_ai() -> Iterator[FakeAI]:
         results = []
         for analysis in local.analyse(segments, sentiment=False, toxicity=True):
             score = analysis.toxicity.toxicity
-            results.append(
-                {
-                    "Labels": [{"Name": "PROFANITY", "Score": score}, {"Name": "INSULT", "Score": score * 0.8}],
-                    "Toxicity": score,
-                }
-            )
+            # Every label Comprehend documents, so every Toxicity<Label> metric is really emitted.
+            labels = [{"Name": "PROFANITY", "Score": score}, {"Name": "INSULT", "Score": score * 0.8}]
+            labels += [
+                {"Name": name, "Score": score * 0.1}
+                for name in COMPREHEND_TOXICITY_LABELS
+                if name not in ("PROFANITY", "INSULT")
+            ]
+            results.append({"Labels": labels, "Toxicity": score})
         return json.dumps({"ResultList": results})
 
     with (
