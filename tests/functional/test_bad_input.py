@@ -176,26 +176,39 @@ def test_the_same_logs_under_three_spellings_count_once(
 
 
 def test_two_writers_on_one_fresh_store(tmp_path: Path) -> None:
+    """Two replays into one new store at once (they race to create the schema and the same dictionary
+    rows): both finish, and every record is stored once."""
     store = tmp_path / "shared.db"
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from local_runtime.cli import main; sys.exit(main(sys.argv[1:]))",
-        "replay",
-        str(HOUR),
-        "--store",
-        str(store),
-        "--no-dashboard",
-        "--no-progress",
-        "--json",
-        *PROJECT,
-    ]
+    files = sorted(HOUR.glob("*.json.gz"))[:2]
     procs = [
-        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from local_runtime.cli import main; sys.exit(main(sys.argv[1:]))",
+                "replay",
+                str(file),
+                "--store",
+                str(store),
+                "--no-dashboard",
+                "--no-progress",
+                "--json",
+                *PROJECT,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for file in files
     ]
     results = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0, 0], [err[-500:] for _, err in results]
-    assert len({json.loads(out)["records"] for out, _ in results[-1:]}) == 1
+    assert [p.returncode for p in procs] == [0, 0], [err[-500:] for _, err in results]
+    emitted = sum(json.loads(out)["replay"]["records"] for out, _ in results)
+    from local_runtime.store import MetricStore
+
+    with MetricStore(store) as merged:
+        assert merged.record_count() == emitted
 
 
 @pytest.mark.parametrize(
