@@ -177,11 +177,12 @@ class SavedQuery:
 
 
 def worst_records_query(monitor: str, metric: str, spec: AlarmSpec) -> str:
-    """Records of one monitor whose own value breaches the alarm threshold, worst first."""
+    """Records of one monitor whose own value breaches the alarm threshold, worst first, with the
+    evidence the monitor gave (empty for monitors that give none)."""
     descending = spec.comparison in (Comparison.GREATER_THAN, Comparison.GREATER_OR_EQUAL)
     return "\n".join(
         [
-            f"fields @timestamp, {pm.REQUEST_ID_PROPERTY}, {pm.MODEL_DIMENSION}, {metric}",
+            f"fields @timestamp, {pm.REQUEST_ID_PROPERTY}, {pm.MODEL_DIMENSION}, {metric}, {pm.EVIDENCE_PROPERTY}",
             f'| filter {pm.MONITOR_PROPERTY} = "{monitor}" and ispresent({metric}) '
             f"and {metric} {spec.comparison.symbol} {spec.threshold:g}",
             f"| sort {metric} {'desc' if descending else 'asc'}",

@@ -26,6 +26,7 @@ UNDECODABLE_RECORDS = "UndecodableRecords"  # stream records that are not normal
 # Per-record EMF log fields (besides the metric values) that Logs Insights queries read.
 REQUEST_ID_PROPERTY = "requestId"
 MONITOR_PROPERTY = "monitor"
+EVIDENCE_PROPERTY = "evidence"  # why a record scored as it did (a phrase or pattern name; optional)
 MODEL_DIMENSION = "ModelId"
 APPLICATION_DIMENSION = "Application"
 

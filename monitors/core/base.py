@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from monitors.core.results import EMPTY_TEXT, RecordResult, valid_skip_reason
+from monitors.core.results import EMPTY_TEXT, MAX_EVIDENCE_CHARS, RecordResult, valid_skip_reason
 from monitors.core.spec import (
     SAMPLING_OPTION,
     Capability,
@@ -164,8 +164,8 @@ class Monitor(ABC):
         """Load what scoring needs, once per process (models, phrase embeddings). Default: nothing."""
 
     def score_batch(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
-        """`score` with the contract checked: one result per record, only declared, active metrics and
-        declared skip reasons."""
+        """`score` with the contract checked: one result per record, only declared, active metrics,
+        declared skip reasons and short evidence."""
         if not self._ready:
             self.setup()
             self._ready = True
@@ -186,6 +186,11 @@ class Monitor(ABC):
                 raise MonitorDefinitionError(
                     f"monitor {self.name!r} skipped a record for undeclared reason {result.skip_reason!r}; "
                     "add it to skip_reasons"
+                )
+            if result.evidence is not None and len(result.evidence) > MAX_EVIDENCE_CHARS:
+                raise MonitorDefinitionError(
+                    f"monitor {self.name!r} gave {len(result.evidence)} characters of evidence; "
+                    f"at most {MAX_EVIDENCE_CHARS} (a phrase or pattern name, never the record's text)"
                 )
         return results
 
