@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 MODEL_FILE = Path(__file__).resolve().parent / "classifier.json"
-MAX_N = max(NGRAM_SIZES)
 FORMAT = 1
 #: A phrase match this close means one of the family's phrases stands almost verbatim in the opening: a
 #: refusal whatever the weights say (phrases are refusal openings by construction, in any language).
@@ -69,12 +69,12 @@ class RefusalClassifier:
     phrase: Calibration
     cosine: Calibration
     head_chars: int
-    _trie: _Node = field(init=False, repr=False, compare=False)
+    _tables: _GramTables = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.dense) != len(DENSE_NAMES):
             raise ValueError(f"classifier has {len(self.dense)} dense weights; features have {len(DENSE_NAMES)}")
-        object.__setattr__(self, "_trie", _trie(self.grams))  # derived once; the dataclass stays frozen
+        object.__setattr__(self, "_tables", _gram_tables(self.grams))  # derived once; the dataclass stays frozen
 
     def logits(self, features: Sequence[Features]) -> np.ndarray:
         import numpy as np
@@ -83,7 +83,7 @@ class RefusalClassifier:
             return np.zeros(0)
         dense = np.array([f.dense for f in features], dtype=np.float64) @ np.asarray(self.dense)
         grams = np.fromiter(
-            (gram_weight(f.tokens, self._trie) for f in features), dtype=np.float64, count=len(features)
+            (gram_weight(f.tokens, self._tables) for f in features), dtype=np.float64, count=len(features)
         )
         logits: np.ndarray = dense + grams + self.bias
         return logits
@@ -148,40 +148,25 @@ class RefusalClassifier:
         path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-# A trie of the n-gram weights: word -> [weight of the n-gram ending here, children]. Summing the weights
-# of a skeleton's distinct n-grams is then one dict lookup per word and depth, instead of building every
-# n-gram string (most of which have no weight).
-_Node = dict[str, list]  # type: ignore[type-arg]
+# The n-gram weights by size, keyed by word tuples: a skeleton's distinct n-grams of one size are a set
+# of tuples (zip and set run in C), and their weights one `map(dict.get)` away.
+_GramTables = tuple[tuple[int, dict[tuple[str, ...], float]], ...]
 
 
-def _trie(grams: Mapping[str, float]) -> _Node:
-    root: _Node = {}
+def _gram_tables(grams: Mapping[str, float]) -> _GramTables:
+    tables: dict[int, dict[tuple[str, ...], float]] = {size: {} for size in NGRAM_SIZES}
     for gram, weight in grams.items():
-        node = root
-        words = gram.split(" ")
-        for depth, word in enumerate(words):
-            entry = node.setdefault(word, [0.0, {}])
-            if depth == len(words) - 1:
-                entry[0] = weight
-            node = entry[1]
-    return root
+        words = tuple(gram.split(" "))
+        tables[len(words)][words] = weight
+    return tuple(tables.items())
 
 
-def gram_weight(tokens: Sequence[str], trie: _Node) -> float:
+def gram_weight(tokens: Sequence[str], tables: _GramTables) -> float:
     """The sum of the weights of the distinct n-grams of `tokens` (each counted once, as in training)."""
     total = 0.0
-    seen: set[int] = set()
-    count = len(tokens)
-    for start in range(count):
-        node = trie
-        for position in range(start, min(start + MAX_N, count)):
-            entry = node.get(tokens[position])
-            if entry is None:
-                break
-            if entry[0] and id(entry) not in seen:
-                seen.add(id(entry))
-                total += entry[0]
-            node = entry[1]
+    for size, table in tables:
+        distinct = set(zip(*(tokens[start:] for start in range(size)), strict=False))
+        total += sum(map(table.get, distinct, repeat(0.0)))
     return total
 
 

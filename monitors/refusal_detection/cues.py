@@ -62,8 +62,12 @@ class Cue:
     gate: tuple[str, ...] = ()
 
     def search(self, opening: str) -> re.Match[str] | None:
-        if self.gate and not any(literal in opening for literal in self.gate):
-            return None
+        if self.gate:
+            for literal in self.gate:
+                if literal in opening:
+                    break
+            else:
+                return None
         return self.pattern.search(opening)
 
 

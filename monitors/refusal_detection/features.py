@@ -71,7 +71,7 @@ def skeleton(opening: str) -> list[str]:
 
 def ngrams(tokens: list[str]) -> list[str]:
     """Every distinct n-gram of the skeleton (sizes NGRAM_SIZES), in order of first appearance: what the
-    training counts. Inference sums the same n-grams' weights with a trie walk (classifier.py)."""
+    training counts. Inference sums the same n-grams' weights from sets of word tuples (classifier.py)."""
     grams = (" ".join(tokens[start : start + size]) for size in NGRAM_SIZES for start in range(len(tokens) - size + 1))
     return list(dict.fromkeys(grams))
 

@@ -1,4 +1,4 @@
-"""The parts of refusal detection: openings, cues and their gates, the skeleton, the weights' trie."""
+"""The parts of refusal detection: openings, cues and their gates, the skeleton, the n-gram weights."""
 
 from __future__ import annotations
 
@@ -102,9 +102,9 @@ def test_the_skeleton_keeps_structure_and_drops_topics() -> None:
     assert lock == poison == ["^", "i", "cannot", "provide", "instructions", "on", "how", "to", "_", "a", "_", "."]
 
 
-def test_the_trie_sums_the_same_weights_as_the_n_grams(openings: list[str]) -> None:
+def test_inference_sums_the_same_n_gram_weights_as_training(openings: list[str]) -> None:
     classifier = RefusalClassifier.load()
     for opening in openings[::7]:
         tokens = skeleton(opening)
         expected = sum(classifier.grams.get(g, 0.0) for g in ngrams(tokens))
-        assert gram_weight(tokens, classifier._trie) == pytest.approx(expected, abs=1e-9)
+        assert gram_weight(tokens, classifier._tables) == pytest.approx(expected, abs=1e-9)
