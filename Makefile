@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Per-model alarms for the example set's models (CloudWatch alarms need fixed ModelId dimensions).
 DEMO_MODELS := meta.llama3-1-70b-instruct-v1:0,us.anthropic.claude-3-haiku-20240307-v1:0,anthropic.claude-3-5-sonnet-20240620-v1:0,amazon.nova-lite-v1:0
 
-.PHONY: setup setup-dev browser demo test synth bench examples model clean
+.PHONY: setup setup-dev browser demo test synth bench examples model refusal-model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ examples: setup-dev
 	$(BIN)/python -m examples.generate
 model: setup-dev
 	$(BIN)/python -m tools.embedded_model.build
+# Retrain the refusal classifier on bench/data/refusal (deterministic; writes the weights and a manifest
+# beside monitors/refusal_detection/__init__.py).
+refusal-model: setup-dev
+	$(BIN)/python -m tools.refusal_model.train
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .llm-monitor

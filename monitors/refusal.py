@@ -1,78 +1,48 @@
 """Refusal ratio: how often a model declines to answer.
 
-Per record `Refusal` is 1 or 0, so its Average over a period is the refusal ratio, and
-`RefusalSimilarity` is the best match to the model family's refusal phrases in [0, 1].
+Per record `Refusal` is 1 or 0, so its Average over a period is the refusal ratio. `RefusalSimilarity` is
+a calibrated refusal score in [0, 1] on one scale for every method and model family (roughly the
+probability that the completion is a refusal, fitted on the development data); at or above `threshold`
+the completion counts as a refusal. Refusals carry evidence for the drill-down: the phrase or the cue
+that decided (`phrase:<phrase from refusal_phrases/>`, `cue:<name>`, or `wording`), never the text.
 
-Two methods:
-- `fuzzy` (default): rapidfuzz partial-ratio alignment of each phrase inside the *opening* of the
-  completion, for the whole batch in one `cdist` call. Refusals say so up front; quoted text and code
-  are removed first, so an answer that quotes an error message ("I can't open file") is not a refusal.
-- `cosine`: cosine between the completion's embedding and the phrases' embeddings (embedded once per
-  process). It needs an embedding backend and a threshold calibrated for that embedding model.
-
-The labelled set in tests/fixtures/refusal_labelled.jsonl (hard negatives included) measures both;
-`python bench/refusal_eval.py` prints precision and recall.
+Three methods (monitors/refusal_detection holds the parts; the README's refusal section has the numbers):
+- `classifier` (default): a logistic regression over the *structure* of the opening — named cues
+  (apology, inability, unwillingness, policy, "as an AI", moral judgement, redirection, and the moves
+  of an answer), the match to the family's refusal phrases, and word-skeleton n-grams — trained offline on
+  human-labelled completions of five model setups (`make refusal-model`). An opening in which one of the
+  family's phrases stands almost verbatim counts as a refusal whatever the weights say, so phrase files
+  you edit take effect directly, in any language.
+- `fuzzy`: the phrase match alone (rapidfuzz partial ratio of each phrase inside the opening).
+- `cosine`: cosine between the opening's embedding and the phrases' embeddings. Its raw cut depends on the
+  embedding model: `cosineThreshold` is set for the embedded model; recalibrate it for Titan with
+  `python -m bench.refusal_eval --backend aws --methods cosine`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from monitors.core.base import Monitor
 from monitors.core.results import EMPTY_TEXT, RecordResult
 from monitors.core.spec import AlarmSpec, Capability, CostLever, LambdaSpec, MetricSpec, Option, TextUsage, Unit
 from shared.records import InvocationRecord
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from monitors.refusal_detection import RefusalClassifier
+
 REFUSAL = "Refusal"
 REFUSAL_SIMILARITY = "RefusalSimilarity"
+CLASSIFIER = "classifier"
 FUZZY = "fuzzy"
 COSINE = "cosine"
-
-# Code and quoted text: an answer that quotes "I can't open file" is explaining an error, not refusing.
-# A single quote opens a quotation only when no letter touches it from outside (so "I'm" is not one).
-_QUOTED = re.compile(
-    r"```.*?(```|$)|`[^`\n]*`|\"[^\"\n]{0,300}\"|“[^”\n]{0,300}”|(?<![\w'])'[^'\n]{1,300}'(?![\w'])", re.DOTALL
-)
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_opening(text: str, head_chars: int) -> str:
-    """The opening of a completion as the fuzzy matcher sees it: quotes and code removed, lower case."""
-    text = text[: head_chars * 3].translate(_APOSTROPHES)
-    text = _QUOTED.sub(" ", text)
-    text = _SPACES.sub(" ", text).strip().lower()
-    return text[:head_chars]
-
-
-def normalise_phrase(phrase: str) -> str:
-    return _SPACES.sub(" ", phrase.translate(_APOSTROPHES)).strip().lower().rstrip(".")
-
-
-# Words that carry a refusal's meaning. A fuzzy match that aligns "I can't help with that" onto
-# "I can help with that" is one edit away yet means the opposite, so a match whose aligned text lost
-# the phrase's negation is penalised.
-_NEGATIONS = (
-    "can't",
-    "cannot",
-    "unable",
-    "won't",
-    "not ",
-    "n't",
-    "sorry",
-    "decline",
-    "apologize",
-    "blocked",
-    "avoid",
-    "beyond",
-    "refuse",
-)
-NEGATION_PENALTY = 0.8
-
-
-def negation_kept(phrase: str, aligned: str) -> bool:
-    return all(word in aligned for word in _NEGATIONS if word in phrase)
+#: Defaults chosen on the development data by `make refusal-model` (tests/unit/test_refusal_quality.py
+#: keeps them equal to classifier.json's threshold and cosine cut).
+DEFAULT_THRESHOLD = 0.35
+DEFAULT_COSINE_THRESHOLD = 0.43
 
 
 def _check_families(text: str) -> None:
@@ -83,8 +53,12 @@ def _check_families(text: str) -> None:
 
 class RefusalMonitor(Monitor):
     name = "refusal"
-    description = "Refusal ratio: fuzzy (default) or cosine match of completions to per-model-family refusal phrases."
+    description = (
+        "Refusal ratio: a classifier of the completion's opening (default), or a fuzzy or cosine match to "
+        "per-model-family refusal phrases."
+    )
     enabled_by_default = True
+    gives_evidence = True
     metrics = (
         MetricSpec(
             REFUSAL,
@@ -95,22 +69,27 @@ class RefusalMonitor(Monitor):
         MetricSpec(
             REFUSAL_SIMILARITY,
             Unit.NONE,
-            "Best match of the completion to the model family's refusal phrases, in [0, 1].",
+            "Calibrated refusal score in [0, 1], one scale for every method and family; at or above the "
+            "threshold the completion is a refusal.",
         ),
     )
     method = Option(
-        FUZZY,
-        "how completions are matched to refusal phrases",
-        choices=(FUZZY, COSINE),
+        CLASSIFIER,
+        "how completions are judged: classifier of the opening, fuzzy phrase match, or cosine to phrases",
+        choices=(CLASSIFIER, FUZZY, COSINE),
         lever=CostLever.alternatives(),
     )
     threshold = Option(
-        0.88, "fuzzy: minimum partial-ratio match (0-1) that counts as a refusal", minimum=0.5, maximum=1.0
+        DEFAULT_THRESHOLD,
+        "RefusalSimilarity at or above which a completion counts as a refusal (every method; chosen on the "
+        "development data)",
+        minimum=0.05,
+        maximum=0.95,
     )
     cosine_threshold = Option(
-        0.4,
-        "cosine: minimum similarity that counts as a refusal (calibrated for the embedded model; recalibrate "
-        "for Titan)",
+        DEFAULT_COSINE_THRESHOLD,
+        "cosine: the raw cosine that maps to the default threshold (set for the embedded model; recalibrate "
+        "for Titan with bench/refusal_eval.py)",
         minimum=0.0,
         maximum=1.0,
     )
@@ -120,7 +99,7 @@ class RefusalMonitor(Monitor):
         "inference profile ARNs",
         check=lambda value: _check_families(str(value)),
     )
-    head_chars = Option(240, "characters from the start of the completion that are matched", minimum=40, maximum=5000)
+    head_chars = Option(240, "characters from the start of the completion that are read", minimum=40, maximum=5000)
     needs = frozenset({Capability.EMBEDDINGS})
     lambda_spec = LambdaSpec(memory_mb=512, timeout_seconds=120, batch_size=200)
 
@@ -135,65 +114,72 @@ class RefusalMonitor(Monitor):
         return (TextUsage(Capability.EMBEDDINGS, "completion", cls.head_chars.value_in(options)),)
 
     def setup(self) -> None:
+        from monitors.refusal_detection import PhraseTable, RefusalClassifier
         from refusal_phrases import parse_family_overrides, phrase_sets
 
-        sets = phrase_sets()
+        self._table = PhraseTable.from_sets(phrase_sets())
         self._family_overrides = parse_family_overrides(self.model_families)
-        self._families = sorted(sets)
-        self._phrases = list(dict.fromkeys(normalise_phrase(p) for family in self._families for p in sets[family]))
-        column = {p: i for i, p in enumerate(self._phrases)}
-        self._columns = {f: sorted({column[normalise_phrase(p)] for p in sets[f]}) for f in self._families}
-        self._phrase_vectors = None
+        self._classifier: RefusalClassifier = RefusalClassifier.load()
+        self._phrase_vectors: np.ndarray | None = None
         if self.method == COSINE:
-            self._phrase_vectors = self.backends.embeddings.embed(self._phrases)
+            self._phrase_vectors = self.backends.embeddings.embed(list(self._table.phrases))
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
-        import numpy as np
-
         from refusal_phrases import family_of
 
         results = [RecordResult.skip(EMPTY_TEXT) for _ in records]
-        # Each record is matched against its own family's phrases only: group by family, one matrix each.
-        groups: dict[str, list[int]] = {}
-        for index, record in enumerate(records):
-            if record.completion.strip():
-                groups.setdefault(family_of(record.model_id, self._family_overrides), []).append(index)
-        cosine = self.method == COSINE
-        threshold = self.cosine_threshold if cosine else self.threshold
-        for family, indices in groups.items():
-            columns = self._columns[family]
-            batch = [records[i] for i in indices]
-            matrix = self._cosine_matrix(batch, columns) if cosine else self._fuzzy_matrix(batch, columns)
-            for row, index in enumerate(indices):
-                scores = matrix[row]
-                if np.isnan(scores).any():
-                    results[index] = RecordResult.fail("embedding failed")
-                    continue
-                best = float(np.clip(scores.max(), 0.0, 1.0))
-                results[index] = RecordResult.ok({REFUSAL: 1.0 if best >= threshold else 0.0, REFUSAL_SIMILARITY: best})
+        indices = [i for i, r in enumerate(records) if r.completion.strip()]
+        if not indices:
+            return results
+        completions = [records[i].completion for i in indices]
+        families = [family_of(records[i].model_id, self._family_overrides) for i in indices]
+        if self.method == COSINE:
+            scored = self._cosine(completions, families)
+        else:
+            scored = self._phrases_and_classifier(completions, families)
+        for index, (similarity, evidence) in zip(indices, scored, strict=True):
+            if similarity != similarity:  # NaN: the embedding failed after its retries
+                results[index] = RecordResult.fail("embedding failed")
+                continue
+            refusal = similarity >= self.threshold
+            results[index] = RecordResult.ok(
+                {REFUSAL: 1.0 if refusal else 0.0, REFUSAL_SIMILARITY: similarity},
+                evidence=evidence if refusal else None,
+            )
         return results
 
-    def _fuzzy_matrix(self, records: Sequence[InvocationRecord], columns: list[int]):  # -> np.ndarray
+    def _phrases_and_classifier(self, completions: list[str], families: list[str]) -> list[tuple[float, str]]:
+        """(RefusalSimilarity, evidence) per completion for the fuzzy and classifier methods."""
         import numpy as np
-        from rapidfuzz import fuzz, process
 
-        head = self.head_chars
-        openings = [normalise_opening(r.completion, head) for r in records]
-        phrases = [self._phrases[c] for c in columns]
-        scores = process.cdist(openings, phrases, scorer=fuzz.partial_ratio, dtype="float32", workers=1) / 100.0
-        # Check the negation only where a match would count: a handful of cells per batch.
-        floor = self.threshold - 1e-6
-        for row, column in zip(*np.nonzero(scores >= floor), strict=True):
-            phrase = phrases[column]
-            alignment = fuzz.partial_ratio_alignment(phrase, openings[row])
-            aligned = openings[row][alignment.dest_start : alignment.dest_end]
-            if not negation_kept(phrase, aligned):
-                scores[row, column] *= NEGATION_PENALTY
-        return scores
+        from monitors.refusal_detection import classifier_features, match_phrases
+        from monitors.refusal_detection.classifier import DECISIVE_PHRASE
+        from monitors.refusal_detection.evidence import explain, phrase_evidence
 
-    def _cosine_matrix(self, records: Sequence[InvocationRecord], columns: list[int]):  # -> np.ndarray
-        from shared.vectors import normalise_rows
+        classifier = self._classifier
+        matches = match_phrases(completions, families, self._table, self.head_chars)
+        if self.method == FUZZY:
+            similarity = np.clip(classifier.phrase.scale(matches.scores, classifier.threshold), 0.0, 1.0)
+            return [(float(s), phrase_evidence(p)) for s, p in zip(similarity, matches.phrases, strict=True)]
+        features = classifier_features(completions, matches, classifier.phrase.cut)
+        similarity = classifier.similarity(classifier.probabilities(features), matches.scores)
+        return [
+            (float(s), phrase_evidence(p) if score >= DECISIVE_PHRASE else explain(classifier, f, p))
+            for s, score, f, p in zip(similarity, matches.scores, features, matches.phrases, strict=True)
+        ]
 
-        head = self.head_chars
-        vectors = self.backends.embeddings.embed([normalise_opening(r.completion, head) for r in records])
-        return normalise_rows(vectors) @ normalise_rows(self._phrase_vectors[columns]).T  # type: ignore[index]
+    def _cosine(self, completions: list[str], families: list[str]) -> list[tuple[float, str]]:
+        """(RefusalSimilarity, evidence) per completion for the cosine method (NaN: embedding failed)."""
+        import numpy as np
+
+        from monitors.refusal_detection import normalise_opening
+        from monitors.refusal_detection.evidence import phrase_evidence
+        from monitors.refusal_detection.signals import match_cosines
+
+        if self._phrase_vectors is None:
+            self._phrase_vectors = self.backends.embeddings.embed(list(self._table.phrases))
+        openings = [normalise_opening(text, self.head_chars) for text in completions]
+        vectors = self.backends.embeddings.embed(openings)
+        raw, phrases = match_cosines(openings, families, self._table, vectors, self._phrase_vectors)
+        similarity = self._classifier.cosine.scale(raw, self._classifier.threshold, cut=self.cosine_threshold)
+        return [(float(np.clip(s, 0.0, 1.0)), phrase_evidence(p)) for s, p in zip(similarity, phrases, strict=True)]

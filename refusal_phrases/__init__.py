@@ -1,7 +1,8 @@
 """Refusal phrase sets, one file per model family plus a generic set every family also uses.
 
 Edit the `.txt` files to extend them: one phrase per line, `#` starts a comment. A phrase should be what
-a refusal *starts* with and be specific enough (four words or more) not to match ordinary help.
+a refusal *starts* with and be specific enough (four words or more) not to match ordinary help: a phrase
+match counts as a refusal on its own. Models whose id names no known provider use `generic.txt` alone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ _FAMILY_MARKERS = (
     ("cohere", ("cohere",)),
     ("ai21", ("ai21", "jamba")),
     ("deepseek", ("deepseek",)),
-    ("openai", ("openai", "gpt-oss")),
+    ("openai", ("openai", "gpt-")),
+    ("google", ("google.", "gemma", "gemini")),
+    ("qwen", ("qwen",)),
 )
 FAMILIES = tuple(name for name, _ in _FAMILY_MARKERS)
 

@@ -103,6 +103,7 @@ class Observability(Construct):
                 name=name,
                 namespace=monitoring.namespace,
                 metrics=registry[name].spec().active_metrics(monitoring.monitors[name].options),
+                evidence=registry[name].spec().gives_evidence,
                 definitions=by_monitor[name],
                 log_group=function.log_group,
                 alarm_scope=alarm_scope,

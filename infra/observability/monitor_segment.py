@@ -46,6 +46,7 @@ class MonitorSegment(WidgetSegment):
         name: str,
         namespace: str,
         metrics: Sequence[MetricSpec],
+        evidence: bool,
         definitions: Sequence[AlarmDefinition],
         log_group: logs.ILogGroup,
         alarm_scope: Construct,
@@ -62,7 +63,7 @@ class MonitorSegment(WidgetSegment):
         for definition in definitions:
             first_per_metric.setdefault(definition.metric_name, definition)
         self.queries = [
-            save_query(query_scope, namespace=namespace, definition=d, log_group=log_group)
+            save_query(query_scope, namespace=namespace, definition=d, log_group=log_group, evidence=evidence)
             for d in first_per_metric.values()
         ]
         specs = {metric: d.spec for metric, d in first_per_metric.items()}

@@ -35,13 +35,17 @@ class SavedQuery:
     log_group: logs.ILogGroup
 
 
-def worst_records_query(*, monitor: str, metric: str, spec: AlarmSpec) -> str:
-    """Records of one monitor whose own value breaches the alarm threshold, worst first."""
+def worst_records_query(*, monitor: str, metric: str, spec: AlarmSpec, evidence: bool = False) -> str:
+    """Records of one monitor whose own value breaches the alarm threshold, worst first (with the
+    evidence column when the monitor gives evidence)."""
     descending = spec.comparison in (Comparison.GREATER_THAN, Comparison.GREATER_OR_EQUAL)
     value = pm.logs_insights_field(metric)
+    columns = [pm.REQUEST_ID_PROPERTY, pm.MODEL_DIMENSION, f"{value} as {metric}"]
+    if evidence:
+        columns.append(pm.EVIDENCE_PROPERTY)
     return "\n".join(
         [
-            f"fields @timestamp, {pm.REQUEST_ID_PROPERTY}, {pm.MODEL_DIMENSION}, {value} as {metric}",
+            f"fields @timestamp, {', '.join(columns)}",
             (
                 f'| filter {pm.MONITOR_PROPERTY} = "{monitor}" and ispresent({value}) '
                 f"and {value} {spec.comparison.symbol} {spec.threshold:g}"
@@ -53,7 +57,7 @@ def worst_records_query(*, monitor: str, metric: str, spec: AlarmSpec) -> str:
 
 
 def save_query(
-    scope: Construct, *, namespace: str, definition: AlarmDefinition, log_group: logs.ILogGroup
+    scope: Construct, *, namespace: str, definition: AlarmDefinition, log_group: logs.ILogGroup, evidence: bool
 ) -> SavedQuery:
     """The query definition for `definition`'s metric, in the console folder of its namespace and monitor."""
     monitor, metric = definition.monitor, definition.metric_name
@@ -61,7 +65,7 @@ def save_query(
         name=query_name(namespace, monitor, metric),
         monitor=monitor,
         metric=metric,
-        query=worst_records_query(monitor=monitor, metric=metric, spec=definition.spec),
+        query=worst_records_query(monitor=monitor, metric=metric, spec=definition.spec, evidence=evidence),
         log_group=log_group,
     )
     logs.CfnQueryDefinition(

@@ -1,7 +1,9 @@
 """`llm-monitor score FILE`: every metric of every record, as JSON lines.
 
 Reads JSON lines with `prompt` and `completion` (optional `requestId`, `modelId`; the output of
-`llm-monitor parse` works as is) and scores every record with the chosen monitors. Sampling rates are
+`llm-monitor parse` works as is) and scores every record with the chosen monitors. Each output line has
+every metric value under its name, and per monitor what it skipped (`skipped`), what failed (`errors`) and,
+when the monitor says, why it scored as it did (`evidence`: the refusal phrase or cue that matched). Sampling rates are
 ignored here: you asked for these records' scores. Configuration comes from cdk.json's context and
 `-c key=value`, as for the stack, so options like `monitors.refusal.method=cosine` apply.
 """
@@ -79,6 +81,7 @@ def _emit(runner: object, batch: list) -> None:
         row: dict[str, object] = {"requestId": record.request_id, "modelId": record.model_id}
         skipped: dict[str, str] = {}
         errors: dict[str, str] = {}
+        evidence: dict[str, str] = {}
         for monitor, monitor_results in results.items():
             result = monitor_results[index]
             if result is None:
@@ -88,6 +91,10 @@ def _emit(runner: object, batch: list) -> None:
                 skipped[monitor] = result.skip_reason
             if result.error:
                 errors[monitor] = result.error
+            if result.evidence:
+                evidence[monitor] = result.evidence
+        if evidence:
+            row["evidence"] = evidence
         if skipped:
             row["skipped"] = skipped
         if errors:

@@ -3,8 +3,10 @@
 One EMF document per scored record: its metric values, dimension sets [] (the all-models aggregate that
 all-models alarms watch), [ModelId] and, when configured, [ModelId, Application]; the request id and the
 monitor name ride along as properties (not dimensions: each distinct dimension value is a billed metric)
-so Logs Insights can list the requests behind a spike. The document's timestamp is the invocation's, so
-a replayed or delayed record lands in the period it happened in. No PutMetricData calls are made.
+so Logs Insights can list the requests behind a spike, and so does the record's evidence when the monitor
+gives one (which refusal phrase or cue matched: bounded text, never the completion). The document's
+timestamp is the invocation's, so a replayed or delayed record lands in the period it happened in. No
+PutMetricData calls are made.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def emit_record(
     timestamp: str,
     values: Mapping[str, float],
     units: Mapping[str, str],
+    evidence: str | None = None,
 ) -> None:
     if not values:
         return
@@ -55,6 +58,8 @@ def emit_record(
     if invoked_model_id != model:  # an ARN or an aliased id: the raw value for the drill-down
         metrics.add_metadata(key=pm.INVOKED_MODEL_PROPERTY, value=invoked_model_id)
     metrics.add_metadata(key=pm.MONITOR_PROPERTY, value=monitor)
+    if evidence:
+        metrics.add_metadata(key=pm.EVIDENCE_PROPERTY, value=evidence)
     metrics.set_timestamp(emf_timestamp(timestamp))
     for name, value in values.items():
         metrics.add_metric(name=name, unit=units[name], value=float(value))

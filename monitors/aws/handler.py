@@ -118,6 +118,7 @@ def score_event(event: dict, rt: Runtime) -> set[str]:
                 timestamp=record.timestamp,
                 values=result.values,
                 units=rt.units,
+                evidence=result.evidence,
             )
     emit_batch_counters(
         namespace=rt.env.namespace,

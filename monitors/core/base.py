@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from monitors.core.results import EMPTY_TEXT, RecordResult, valid_skip_reason
+from monitors.core.results import EMPTY_TEXT, MAX_EVIDENCE_CHARS, RecordResult, valid_skip_reason
 from monitors.core.spec import (
     SAMPLING_OPTION,
     Capability,
@@ -52,6 +52,9 @@ class Monitor(ABC):
     #: `ScoringSkipped` metric, so the set is declared (bounded), not free text.
     skip_reasons: ClassVar[frozenset[str]] = frozenset({EMPTY_TEXT})
     lambda_spec: ClassVar[LambdaSpec] = LambdaSpec()
+    #: Whether results carry `evidence` (why a record scored as it did): the saved drill-down query then
+    #: shows it in a column.
+    gives_evidence: ClassVar[bool] = False
 
     #: Fraction of requests scored, by a hash of the request id: every monitor samples the same requests.
     #: A monitor changes the default with `sampling_rate = Monitor.sampling_rate.with_default(0.25)`.
@@ -139,6 +142,7 @@ class Monitor(ABC):
             enabled_by_default=cls.enabled_by_default,
             skip_reasons=frozenset(cls.skip_reasons),
             lambda_spec=cls.lambda_spec,
+            gives_evidence=cls.gives_evidence,
         )
 
     @classmethod
@@ -164,8 +168,8 @@ class Monitor(ABC):
         """Load what scoring needs, once per process (models, phrase embeddings). Default: nothing."""
 
     def score_batch(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
-        """`score` with the contract checked: one result per record, only declared, active metrics and
-        declared skip reasons."""
+        """`score` with the contract checked: one result per record, only declared, active metrics,
+        declared skip reasons and short evidence."""
         if not self._ready:
             self.setup()
             self._ready = True
@@ -186,6 +190,13 @@ class Monitor(ABC):
                 raise MonitorDefinitionError(
                     f"monitor {self.name!r} skipped a record for undeclared reason {result.skip_reason!r}; "
                     "add it to skip_reasons"
+                )
+            if result.evidence is not None and not self.gives_evidence:
+                raise MonitorDefinitionError(f"monitor {self.name!r} gave evidence; declare gives_evidence = True")
+            if result.evidence is not None and len(result.evidence) > MAX_EVIDENCE_CHARS:
+                raise MonitorDefinitionError(
+                    f"monitor {self.name!r} gave {len(result.evidence)} characters of evidence; "
+                    f"at most {MAX_EVIDENCE_CHARS} (a phrase or pattern name, never the record's text)"
                 )
         return results
 

@@ -11,6 +11,8 @@ EMPTY_TEXT = "empty-text"
 NON_ENGLISH = "non-english"
 
 _SKIP_REASON = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+#: Longest `RecordResult.evidence` (it rides on every EMF line of the record, so it stays short).
+MAX_EVIDENCE_CHARS = 160
 
 
 def valid_skip_reason(reason: str) -> bool:
@@ -25,16 +27,20 @@ class RecordResult:
     `values` maps declared metric names to numbers. `skip_reason` (bounded, e.g. "empty-text",
     "non-english") says why some or all metrics could not be computed — never worth retrying.
     `error` says a backend failed after its retries — the record is reported as a failed batch item
-    and retried.
+    and retried. `evidence` optionally names why the values are what they are, for the drill-down from
+    a spike to its records (the refusal monitor: which phrase or cue matched). It is bounded text from
+    the monitor's own vocabulary — a phrase or pattern name, never the record's text — at most
+    MAX_EVIDENCE_CHARS long.
     """
 
     values: Mapping[str, float] = field(default_factory=dict)
     skip_reason: str | None = None
     error: str | None = None
+    evidence: str | None = None
 
     @staticmethod
-    def ok(values: Mapping[str, float]) -> RecordResult:
-        return RecordResult(values=dict(values))
+    def ok(values: Mapping[str, float], evidence: str | None = None) -> RecordResult:
+        return RecordResult(values=dict(values), evidence=evidence)
 
     @staticmethod
     def skip(reason: str, values: Mapping[str, float] | None = None) -> RecordResult:

@@ -532,6 +532,7 @@ class MonitorSpec:
     enabled_by_default: bool
     skip_reasons: frozenset[str] = frozenset()
     lambda_spec: LambdaSpec = field(default_factory=LambdaSpec)
+    gives_evidence: bool = False
 
     def metric(self, name: str) -> MetricSpec:
         for metric in self.metrics:

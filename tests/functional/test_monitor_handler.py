@@ -254,6 +254,20 @@ def test_a_record_that_can_never_decode_is_a_counted_skip_not_a_failed_batch(
     assert counters["UndecodableRecords"] == [1.0]
 
 
+def test_refusals_carry_their_evidence_as_a_property(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = make_runtime("refusal")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch = [record(0, completion="I'm sorry, but I can't help with that request."), record(1)]
+    capsys.readouterr()
+    handler.lambda_handler(kinesis_event(batch), lambda_context)
+    refused, answered = per_record(emf_documents(capsys.readouterr().out))
+    assert refused["Refusal"] == [1.0] and refused["evidence"] == "phrase:i'm sorry, but i can't"
+    assert answered["Refusal"] == [0.0] and "evidence" not in answered
+    assert "evidence" not in {m["Name"] for m in refused["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
+
+
 def test_sentiment_toxicity_direct_comprehend_batches_and_skips_non_english(
     aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

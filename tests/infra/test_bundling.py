@@ -76,6 +76,8 @@ def test_monitor_asset_holds_packages_and_wheels_and_is_under_the_goal(bundled: 
     assert_only_what_the_function_runs(asset, bundling.monitor_asset(embedded_backend=False))
     assert not (asset / "monitors" / "core" / "alarms.py").exists(), "alarm resolution runs at synth, not in Lambda"
     assert list((asset / "refusal_phrases").glob("*.txt")), "phrase files travel with the package"
+    assert (asset / "monitors" / "refusal_detection" / "classifier.json").is_file(), "so do the refusal weights"
+    assert not list(asset.rglob("*.jsonl")), "development data never ships"
     assert not (asset / "shared" / "embedded" / "model").exists(), "embedded model only for backend=embedded"
     assert not (asset / "boto3").exists()
     # Built for the Lambda: CPython 3.14 on aarch64 Linux.

@@ -64,6 +64,7 @@ def build(context: dict[str, object], *, definitions: list[AlarmDefinition] | No
         name=NAME,
         namespace=config.namespace,
         metrics=metrics,
+        evidence=False,
         definitions=definitions,
         log_group=log_group,
         alarm_scope=Construct(stack, "Alarms"),

@@ -214,6 +214,17 @@ def test_undeclared_skip_reasons_are_rejected() -> None:
         Chatty(backends=EMBEDDED).score_batch(RECORDS)
 
 
+def test_evidence_is_short_text_or_rejected() -> None:
+    class Verbose(PromptLengthMonitor):
+        name = "verbose"
+
+        def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
+            return [RecordResult.ok({"PromptLength": 1.0}, evidence=r.prompt * 100) for r in records]
+
+    with pytest.raises(MonitorDefinitionError, match="evidence"):
+        Verbose(backends=EMBEDDED).score_batch(RECORDS)
+
+
 def test_wrong_number_of_results_is_rejected() -> None:
     class Short(PromptLengthMonitor):
         name = "short"

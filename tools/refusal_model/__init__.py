@@ -1,0 +1,1 @@
+"""Offline training of the refusal classifier (`make refusal-model`); never bundled into a Lambda."""
