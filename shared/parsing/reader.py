@@ -30,7 +30,7 @@ CORRUPT_COMPRESSION_REASON = "gzip data truncated or corrupt; the rest of the fi
 @dataclass(frozen=True, slots=True)
 class Decoded:
     line: int
-    value: dict
+    value: dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
