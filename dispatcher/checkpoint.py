@@ -11,16 +11,34 @@ with the same TTL.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from dispatcher.events import ObjectRef
 
 
-class DynamoDBClient(Protocol):
-    def get_item(self, **kwargs: object) -> dict: ...
+class AttributeValue(TypedDict, total=False):
+    """A DynamoDB attribute value in the low-level client's form (the types a checkpoint uses)."""
 
-    def put_item(self, **kwargs: object) -> dict: ...
+    S: str
+    N: str
+    SS: list[str]
+
+
+Item = dict[str, AttributeValue]
+
+
+class GetItemOutput(TypedDict, total=False):
+    Item: Item
+
+
+class DynamoDBClient(Protocol):
+    """The part of boto3's DynamoDB client a checkpoint uses."""
+
+    def get_item(self, *, TableName: str, Key: Mapping[str, AttributeValue], ConsistentRead: bool) -> GetItemOutput: ...
+
+    def put_item(self, *, TableName: str, Item: Mapping[str, AttributeValue]) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,14 @@ class Checkpoint:
         if line >= self.ids_until_line:
             return Checkpoint(line)
         return Checkpoint(line, self.published_ids, self.ids_until_line)
+
+
+class Checkpoints(Protocol):
+    """Where the dispatcher keeps its checkpoints (a `CheckpointStore`, or a fake in tests and benchmarks)."""
+
+    def load(self, obj: ObjectRef) -> Checkpoint: ...
+
+    def save(self, obj: ObjectRef, checkpoint: Checkpoint) -> None: ...
 
 
 @dataclass
@@ -63,7 +89,7 @@ class CheckpointStore:
         )
 
     def save(self, obj: ObjectRef, checkpoint: Checkpoint) -> None:
-        item = {
+        item: Item = {
             self.key_attribute: {"S": self._id(obj)},
             "line": {"N": str(checkpoint.line)},
             self.expiry_attribute: {"N": str(int(time.time()) + self.ttl_seconds)},

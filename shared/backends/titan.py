@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol, TypedDict
 
 import numpy as np
 
@@ -22,8 +22,16 @@ from shared.limits import TITAN_EMBED_MAX_CHARS
 logger = logging.getLogger(__name__)
 
 
+class InvokeModelOutput(TypedDict):
+    """The part of an InvokeModel response we read."""
+
+    body: BinaryIO  # botocore's StreamingBody: read() is all we use
+
+
 class BedrockRuntimeClient(Protocol):
-    def invoke_model(self, **kwargs: object) -> dict: ...
+    """The part of boto3's bedrock-runtime client the embeddings use."""
+
+    def invoke_model(self, *, modelId: str, body: str, contentType: str, accept: str) -> InvokeModelOutput: ...
 
 
 @dataclass
