@@ -50,6 +50,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from infra.naming import cfn_logical_id
+
 THROTTLING_ERRORS = (
     "Comprehend.TooManyRequestsException",
     "Comprehend.ThrottlingException",
@@ -211,7 +213,7 @@ def render_definition(
     stack = Stack(app, "WorkflowDefinition", env=Environment(account=account, region=region))
     workflow = TextAnalysisWorkflow(stack, "Workflow", key=kms.Key(stack, "Key"), map_concurrency=map_concurrency)
     template = app.synth().get_stack_by_name(stack.stack_name).template
-    logical_id = stack.get_logical_id(workflow.state_machine.node.default_child)  # type: ignore[arg-type]
+    logical_id = cfn_logical_id(stack, workflow.state_machine)
     definition = template["Resources"][logical_id]["Properties"]["DefinitionString"]
     values = {"partition": partition, "region": region, "account": account, "url_suffix": "amazonaws.com"}
     text = _resolve(definition, values)

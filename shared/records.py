@@ -173,4 +173,5 @@ class InvocationRecord:
             raise RecordDecodeError(describe_data_error(exc)) from None
 
     def with_changes(self, **changes: object) -> InvocationRecord:
+        # Field names chosen at run time (truncation); mypy's dataclass plugin checks replace() per keyword.
         return replace(self, **changes)  # type: ignore[arg-type]

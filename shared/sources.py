@@ -19,11 +19,14 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal, Protocol, Required, TypedDict
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, Required, TypedDict
 
 from shared.errors import OffloadedBodyMissing, OffloadedBodyUnreadable, SourceError
 from shared.limits import OFFLOADED_BODY_DIR, OFFLOADED_BODY_PREFIX_MARKER
 from shared.parsing.invocation import BodyResolver
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 logger = logging.getLogger(__name__)
 
@@ -245,12 +248,13 @@ class _S3Body(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        view = memoryview(buffer)
         try:
-            data = self._body.read(len(buffer))
+            data = self._body.read(len(view))
         except Exception as exc:  # noqa: BLE001 (botocore's streaming errors are not OSError)
             raise OSError(f"reading {self._uri} failed: {exc.__class__.__name__}") from None
-        buffer[: len(data)] = data
+        view[: len(data)] = data
         return len(data)
 
     def close(self) -> None:

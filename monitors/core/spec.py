@@ -185,6 +185,7 @@ class AlarmSpec:
             field_name, parse = setting
             changes[field_name] = parse(value, full_key)
         try:
+            # Field names from ALARM_SETTINGS, each value parsed for its field; mypy checks replace() per keyword.
             return replace(self, **changes)  # type: ignore[arg-type]
         except ValueError as exc:
             raise ConfigurationError(key_prefix, str(exc)) from None
