@@ -135,10 +135,8 @@ def fill_store(
 
 
 def evaluate_alarms(store: MetricStore, alarms: Sequence[AlarmDefinition]) -> list[StateChange]:
-    try:
-        from local_runtime.alarm_timeline import alarm_timeline
-    except ImportError:  # the evaluator is another module; the dashboard does not need it
-        return []
+    from local_runtime.alarm_timeline import alarm_timeline
+
     span = store.time_range()
     if span is None:
         return []

@@ -48,10 +48,6 @@ def dashboard_url(name: str) -> str:
     return f"{CONSOLE}?region={Aws.REGION}#dashboards:name={name}"
 
 
-def alarms_url() -> str:
-    return f"{CONSOLE}?region={Aws.REGION}#alarmsV2:"
-
-
 def _jsurl_string(text: str) -> str:
     """A string in the console's URL state encoding (JSURL): [A-Za-z0-9_.-] stay, others become *xx."""
     out = []

@@ -15,9 +15,6 @@ from typing import TypedDict
 
 from shared.errors import DATA_ERRORS, RecordDecodeError, describe_data_error
 
-# Non-text content blocks we count but do not score.
-BLOCK_KINDS = ("toolUse", "toolResult", "image", "document", "video", "reasoning")
-
 
 class RecordDict(TypedDict, total=False):
     """The record as JSON (camelCase keys)."""
