@@ -25,8 +25,10 @@ def bulk_file(records: int | None = None, *, target_mb: int | None = None, seed:
         tmp = path.with_suffix(".tmp")
         if records:
             write_bulk(tmp, records=records, seed=seed)
+        elif target_mb is not None:
+            write_bulk(tmp, target_bytes=int(target_mb * 1024 * 1024), seed=seed)
         else:
-            write_bulk(tmp, target_bytes=int(target_mb * 1024 * 1024), seed=seed)  # type: ignore[operator]
+            raise ValueError("bulk_file needs records or target_mb")
         tmp.rename(path)
     return path
 

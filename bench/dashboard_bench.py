@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,6 +34,12 @@ from monitors.core.registry import discover  # noqa: E402
 from monitors.core.spec import MetricSpec  # noqa: E402
 from shared.sampling import is_sampled  # noqa: E402
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from local_runtime.alarm_timeline import StateChange
+    from monitors.core.alarms import AlarmDefinition
+
 START = 1_795_680_000  # 2026-11-26T08:00:00Z
 BENCH_MODELS = (
     "anthropic.claude-3-5-sonnet-20240620-v1:0",
@@ -47,7 +54,7 @@ BENCH_MODELS = (
 SCENARIOS = ((6_000, 6), (100_000, 24))
 
 
-def default_setup(spike_model: str) -> tuple[list[tuple[str, MetricSpec]], list, dict[str, float]]:
+def default_setup(spike_model: str) -> tuple[list[tuple[str, MetricSpec]], list[AlarmDefinition], dict[str, float]]:
     """(monitor, metric) pairs, alarms and sampling rates of the default configuration, plus per-model
     alarms for the model that will refuse half its requests for an hour."""
     registry = discover()
@@ -57,11 +64,13 @@ def default_setup(spike_model: str) -> tuple[list[tuple[str, MetricSpec]], list,
         for name in config.enabled_monitors()
         for metric in registry[name].spec().active_metrics(config.monitors[name].options)
     ]
-    rates = {name: float(config.monitors[name].options["samplingRate"]) for name in config.enabled_monitors()}
+    rates = {
+        name: registry[name].sampling_rate.value_in(config.monitors[name].options) for name in config.enabled_monitors()
+    }
     return metrics, resolve_alarms(config, registry), rates
 
 
-def synthetic_values(metric: str, n: int, rng: np.random.Generator, refusing: np.ndarray) -> np.ndarray:
+def synthetic_values(metric: str, n: int, rng: np.random.Generator, refusing: NDArray[np.bool_]) -> NDArray[np.float64]:
     if metric == "Refusal":
         return np.where(refusing, 1.0, 0.0)
     if metric == "RefusalSimilarity":
@@ -125,15 +134,13 @@ def fill_store(
     )
 
 
-def evaluate_alarms(store: MetricStore, alarms: Sequence) -> list:
-    try:
-        from local_runtime.alarm_timeline import alarm_timeline
-    except ImportError:  # the evaluator is another module; the dashboard does not need it
-        return []
+def evaluate_alarms(store: MetricStore, alarms: Sequence[AlarmDefinition]) -> list[StateChange]:
+    from local_runtime.alarm_timeline import alarm_timeline
+
     span = store.time_range()
     if span is None:
         return []
-    changes = []
+    changes: list[StateChange] = []
     for alarm in alarms:
         points = store.datapoints(alarm.metric_name, alarm.spec.statistic, alarm.spec.period_seconds, alarm.model_id)
         changes.extend(alarm_timeline(alarm, points, start=span[0], end=span[1] + 1))

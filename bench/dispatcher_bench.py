@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import bulk_file, cold_import_ms, peak_rss_mb, run_module
 
+if TYPE_CHECKING:
+    from dispatcher.checkpoint import Checkpoint
+    from dispatcher.events import ObjectRef
+    from dispatcher.publisher import PutRecordsEntry, PutRecordsOutput
+    from shared.sources import GetObjectOutput
+
 
 class _S3:
-    def __init__(self, path) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
 
-    def get_object(self, **kwargs: object) -> dict:
+    def get_object(self, *, Bucket: str, Key: str) -> GetObjectOutput:
         return {"Body": open(self.path, "rb")}
 
 
@@ -27,20 +35,21 @@ class _Kinesis:
         self.records = 0
         self.calls = 0
 
-    def put_records(self, **kwargs: object) -> dict:
+    def put_records(
+        self, *, Records: list[PutRecordsEntry], StreamName: str = "", StreamARN: str = ""
+    ) -> PutRecordsOutput:
         self.calls += 1
-        entries = kwargs["Records"]
-        self.records += len(entries)  # type: ignore[arg-type]
-        return {"FailedRecordCount": 0, "Records": [{"SequenceNumber": "1", "ShardId": "s"} for _ in entries]}  # type: ignore[union-attr]
+        self.records += len(Records)
+        return {"FailedRecordCount": 0, "Records": [{"SequenceNumber": "1", "ShardId": "s"} for _ in Records]}
 
 
 class _Checkpoints:
-    def load(self, obj: object):
+    def load(self, obj: ObjectRef) -> Checkpoint:
         from dispatcher.checkpoint import Checkpoint
 
         return Checkpoint()
 
-    def save(self, obj: object, checkpoint: object) -> None:
+    def save(self, obj: ObjectRef, checkpoint: Checkpoint) -> None:
         pass
 
 
@@ -57,7 +66,7 @@ def measure(target_mb: int) -> None:
         settings=DispatcherSettings(stream="s", idempotency_table="t"),
         s3=_S3(path),
         kinesis=kinesis,
-        checkpoints=_Checkpoints(),  # type: ignore[arg-type]
+        checkpoints=_Checkpoints(),
     )
     elapsed = time.perf_counter() - started
     print(

@@ -29,6 +29,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -95,7 +96,14 @@ def rss_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def throughput(model: StaticEmbeddingModel, texts: list[str], repeats: int = 3) -> dict[str, float]:
+class Throughput(TypedDict):
+    """Texts per second over a few runs (printed as JSON by the single-threaded child)."""
+
+    best: float
+    median: float
+
+
+def throughput(model: StaticEmbeddingModel, texts: list[str], repeats: int = 3) -> Throughput:
     model.encode(texts[:200])  # warm-up: thread pool start, page-in of the matrix
     runs = []
     for _ in range(repeats):
@@ -105,7 +113,7 @@ def throughput(model: StaticEmbeddingModel, texts: list[str], repeats: int = 3) 
     return {"best": len(texts) / min(runs), "median": len(texts) / statistics.median(runs)}
 
 
-def run_throughput_child(model_dir: Path, n: int, uniform: bool) -> dict[str, float]:
+def run_throughput_child(model_dir: Path, n: int, uniform: bool) -> Throughput:
     """Throughput in a fresh process limited to one thread (tokenizers and BLAS)."""
     env = dict(
         os.environ,
@@ -118,7 +126,8 @@ def run_throughput_child(model_dir: Path, n: int, uniform: bool) -> dict[str, fl
     if uniform:
         cmd.append("--uniform")
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    result: Throughput = json.loads(out)
+    return result
 
 
 def agreement(model: StaticEmbeddingModel, pairs: list[dict[str, str]]) -> None:

@@ -9,14 +9,19 @@ separately) is not counted as scoring time; "together" shares one `Backends` as 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from bench.common import bulk_file, cold_import_ms
+
+if TYPE_CHECKING:
+    from monitors.core.runner import MonitorRunner
+    from shared.records import InvocationRecord
 
 RECORDS = 10_000
 BATCH = 512
 
 
-def load_records():
+def load_records() -> list[InvocationRecord]:
     from shared.parsing import NoOffloadedBodies, ParseStats, parse_stream
 
     with open(bulk_file(RECORDS + RECORDS // 10), "rb") as raw:
@@ -29,7 +34,7 @@ def load_records():
     return records[:RECORDS]
 
 
-def score_all(runner, records) -> float:
+def score_all(runner: MonitorRunner, records: list[InvocationRecord]) -> float:
     started = time.perf_counter()
     for start in range(0, len(records), BATCH):
         runner.score(records[start : start + BATCH])

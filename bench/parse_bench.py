@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from pathlib import Path
 
 from bench.common import bulk_file
 from shared.parsing import NoOffloadedBodies, ParseStats, parse_stream
@@ -16,7 +17,7 @@ from shared.parsing import NoOffloadedBodies, ParseStats, parse_stream
 RECORDS = 100_000
 
 
-def floor_seconds(path) -> float:
+def floor_seconds(path: Path) -> float:
     started = time.process_time()
     with gzip.open(path, "rb") as data:
         for line in data:
@@ -24,7 +25,7 @@ def floor_seconds(path) -> float:
     return time.process_time() - started
 
 
-def parse_seconds(path) -> tuple[float, ParseStats]:
+def parse_seconds(path: Path) -> tuple[float, ParseStats]:
     stats = ParseStats()
     started = time.process_time()
     with open(path, "rb") as raw:

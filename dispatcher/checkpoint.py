@@ -14,15 +14,33 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from dispatcher.events import ObjectRef
 
 
-class DynamoDBClient(Protocol):
-    def get_item(self, **kwargs: object) -> dict: ...
+class AttributeValue(TypedDict, total=False):
+    """A DynamoDB attribute value in the low-level client's form (the types a checkpoint uses)."""
 
-    def put_item(self, **kwargs: object) -> dict: ...
+    S: str
+    N: str
+    SS: list[str]
+    M: dict[str, AttributeValue]
+
+
+Item = dict[str, AttributeValue]
+
+
+class GetItemOutput(TypedDict, total=False):
+    Item: Item
+
+
+class DynamoDBClient(Protocol):
+    """The part of boto3's DynamoDB client a checkpoint uses."""
+
+    def get_item(self, *, TableName: str, Key: Mapping[str, AttributeValue], ConsistentRead: bool) -> GetItemOutput: ...
+
+    def put_item(self, *, TableName: str, Item: Mapping[str, AttributeValue]) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,14 @@ class Checkpoint:
     def given_up(self, waits: int) -> frozenset[str]:
         """The bodies waited for in vain `waits` times already: the next read gives them up."""
         return frozenset(uri for uri, n in self.missing_bodies.items() if n >= waits)
+
+
+class Checkpoints(Protocol):
+    """Where the dispatcher keeps its checkpoints (a `CheckpointStore`, or a fake in tests and benchmarks)."""
+
+    def load(self, obj: ObjectRef) -> Checkpoint: ...
+
+    def save(self, obj: ObjectRef, checkpoint: Checkpoint) -> None: ...
 
 
 @dataclass
@@ -75,7 +101,7 @@ class CheckpointStore:
         )
 
     def save(self, obj: ObjectRef, checkpoint: Checkpoint) -> None:
-        item = {
+        item: Item = {
             self.key_attribute: {"S": self._id(obj)},
             "line": {"N": str(checkpoint.line)},
             self.expiry_attribute: {"N": str(int(time.time()) + self.ttl_seconds)},

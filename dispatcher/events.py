@@ -8,7 +8,7 @@ delivers events at least once and may repeat them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TypedDict
 from urllib.parse import unquote_plus
 
@@ -28,7 +28,7 @@ class ObjectRef:
     size: int | None = None
 
     def to_dict(self) -> ObjectRefDict:
-        return asdict(self)  # type: ignore[return-value]
+        return {"bucket": self.bucket, "key": self.key, "version": self.version, "size": self.size}
 
     @property
     def uri(self) -> str:

@@ -9,35 +9,61 @@ Heavy imports (boto3, the idempotency utility) wait for the first invocation to 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 
-from dispatcher.checkpoint import CheckpointStore
+from dispatcher.checkpoint import Checkpoints, CheckpointStore
 from dispatcher.events import ObjectRef, ObjectRefDict, objects_in_event
-from dispatcher.publisher import KinesisPublisher, PartiallyPublished
+from dispatcher.publisher import KinesisClient, KinesisPublisher, PartiallyPublished
 from dispatcher.settings import BODY_WAIT_INVOCATIONS, DispatcherSettings
 from shared import pipeline_metrics as pm
 from shared.emf import emf_metrics
 from shared.errors import OffloadedBodyMissing
 from shared.parsing import ParseStats, parse_stream
-from shared.sources import S3BodyResolver, is_log_key
+from shared.sources import S3BodyResolver, S3Reader, is_log_key
 from shared.truncation import RecordTooLarge, fit_record
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 logger = Logger(service="llm-monitor-dispatcher")
+
+
+class ObjectResult(TypedDict):
+    """What processing one log object did (the idempotent result, and one entry of the response)."""
+
+    object: str
+    dispatched: int
+    skipped: dict[str, int]
+    malformedLines: int
+    truncated: int
+    putRecordsCalls: int
+    resumedAfterLine: int
+    alreadyPublishedOnResume: int
+
+
+class DispatcherResponse(TypedDict):
+    objects: list[ObjectResult]
+
+
+class ProcessObject(Protocol):
+    def __call__(self, *, obj: ObjectRefDict) -> ObjectResult: ...
 
 
 @dataclass
 class Runtime:
     """Built once per container: the idempotent processing function (it holds settings and clients)."""
 
-    process: Callable[..., dict]
-    idempotency_config: object
+    process: ProcessObject
+    idempotency_config: IdempotencyConfig
 
 
-def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: object | None = None) -> Runtime:
+def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: KinesisClient | None = None) -> Runtime:
     """Build clients and the idempotent function; tests pass a Kinesis client that misbehaves on purpose."""
     import boto3
     from aws_lambda_powertools.utilities.idempotency import (
@@ -50,7 +76,7 @@ def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: object
     settings = settings or DispatcherSettings.from_env()
     retries = Config(retries={"mode": "standard", "max_attempts": 5})
     s3 = boto3.client("s3", config=retries)
-    kinesis = kinesis or boto3.client("kinesis", config=retries)
+    publish_to = kinesis or boto3.client("kinesis", config=retries)
     dynamodb = boto3.client("dynamodb", config=retries)
     checkpoints = CheckpointStore(dynamodb, settings.idempotency_table, ttl_seconds=settings.idempotency_expiry_seconds)
     config = IdempotencyConfig(
@@ -59,11 +85,14 @@ def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: object
     )
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb)
 
-    @idempotent_function(data_keyword_argument="obj", persistence_store=persistence, config=config)
-    def process(obj: ObjectRefDict) -> dict:
-        return process_object(ObjectRef(**obj), settings=settings, s3=s3, kinesis=kinesis, checkpoints=checkpoints)
+    def process(obj: ObjectRefDict) -> ObjectResult:
+        return process_object(ObjectRef(**obj), settings=settings, s3=s3, kinesis=publish_to, checkpoints=checkpoints)
 
-    return Runtime(process, config)
+    # Applied as a call, not as a decorator: Powertools types its decorators as returning Any.
+    idempotent: ProcessObject = idempotent_function(
+        process, data_keyword_argument="obj", persistence_store=persistence, config=config
+    )
+    return Runtime(idempotent, config)
 
 
 @functools.cache
@@ -75,21 +104,19 @@ def process_object(
     ref: ObjectRef,
     *,
     settings: DispatcherSettings,
-    s3: object,
-    kinesis: object,
-    checkpoints: CheckpointStore,
-) -> dict:
+    s3: S3Reader,
+    kinesis: KinesisClient,
+    checkpoints: Checkpoints,
+) -> ObjectResult:
     """Publish every text generation in one log object; returns counts (stored as the idempotent result)."""
     checkpoint = checkpoints.load(ref)
     start = checkpoint.line
     if start or checkpoint.published_ids:
         logger.info("resuming after checkpoint", extra={"object": ref.uri, "after_line": start})
     stats = ParseStats()
-    publisher = KinesisPublisher(kinesis, settings.stream, max_attempts=settings.put_records_max_attempts)  # type: ignore[arg-type]
+    publisher = KinesisPublisher(kinesis, settings.stream, max_attempts=settings.put_records_max_attempts)
     resolver = S3BodyResolver(
-        s3,  # type: ignore[arg-type]
-        budget_seconds=settings.body_wait_seconds,
-        give_up_on=checkpoint.given_up(BODY_WAIT_INVOCATIONS),
+        s3, budget_seconds=settings.body_wait_seconds, give_up_on=checkpoint.given_up(BODY_WAIT_INVOCATIONS)
     )
     truncated = 0
     resumed_duplicates = 0
@@ -115,7 +142,7 @@ def process_object(
         checkpoints.save(ref, checkpoint)
 
     try:
-        body = s3.get_object(Bucket=ref.bucket, Key=ref.key)["Body"]  # type: ignore[attr-defined]
+        body = s3.get_object(Bucket=ref.bucket, Key=ref.key)["Body"]
         for line, record in parse_stream(body, source=ref.uri, resolver=resolver, stats=stats, after_line=start):
             if record.request_id in checkpoint.published_ids and line <= checkpoint.ids_until_line:
                 resumed_duplicates += 1
@@ -147,7 +174,7 @@ def process_object(
     finally:
         _emit_object_metrics(settings.namespace, stats, publisher.published, truncated)
         _log_problems(ref, stats)
-    result = {
+    result: ObjectResult = {
         "object": ref.uri,
         "dispatched": publisher.published,
         "skipped": dict(stats.skipped),
@@ -192,10 +219,10 @@ def _log_problems(ref: ObjectRef, stats: ParseStats) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict, context: object) -> dict:
+def lambda_handler(event: Mapping[str, object], context: LambdaContext) -> DispatcherResponse:
     rt = runtime()
-    rt.idempotency_config.register_lambda_context(context)  # type: ignore[attr-defined]
-    results = []
+    rt.idempotency_config.register_lambda_context(context)
+    results: list[ObjectResult] = []
     for ref in objects_in_event(event):
         if not is_log_key(ref.key):
             logger.debug("ignoring object that is not a log file", extra={"object": ref.uri})

@@ -12,14 +12,37 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from shared.errors import RetryableDownstreamError
 from shared.limits import KINESIS_PUT_RECORDS_MAX_BYTES, KINESIS_PUT_RECORDS_MAX_ENTRIES
 
 
+class PutRecordsEntry(TypedDict):
+    Data: bytes
+    PartitionKey: str
+
+
+class PutRecordsResult(TypedDict, total=False):
+    """One entry's outcome: SequenceNumber and ShardId, or ErrorCode and ErrorMessage."""
+
+    SequenceNumber: str
+    ShardId: str
+    ErrorCode: str
+    ErrorMessage: str
+
+
+class PutRecordsOutput(TypedDict, total=False):
+    FailedRecordCount: int
+    Records: list[PutRecordsResult]
+
+
 class KinesisClient(Protocol):
-    def put_records(self, **kwargs: object) -> dict: ...
+    """The part of boto3's Kinesis client the publisher uses; the stream is named by one of the two keys."""
+
+    def put_records(
+        self, *, Records: list[PutRecordsEntry], StreamName: str = ..., StreamARN: str = ...
+    ) -> PutRecordsOutput: ...
 
 
 class PartiallyPublished(RetryableDownstreamError):
@@ -41,7 +64,7 @@ class KinesisPublisher:
     published: int = 0
     put_calls: int = 0
     retried_entries: int = 0
-    _entries: list[dict] = field(default_factory=list)
+    _entries: list[PutRecordsEntry] = field(default_factory=list)
     _bytes: int = 0
 
     def has_room(self, data: bytes, partition_key: str) -> bool:
@@ -70,7 +93,7 @@ class KinesisPublisher:
             response = self.client.put_records(Records=entries, **target)
             self.put_calls += 1
             results = response.get("Records", [])
-            failed = []
+            failed: list[PutRecordsEntry] = []
             for entry, result in zip(entries, results, strict=True):
                 if result.get("ErrorCode"):
                     failed.append(entry)

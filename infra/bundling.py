@@ -33,19 +33,14 @@ import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, cast
 
 import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
-
-try:
-    from packaging.markers import default_environment
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
-except ImportError:  # not declared by the infra extra: pip (which bundling needs anyway) vendors it
-    from pip._vendor.packaging.markers import default_environment  # type: ignore[no-redef]
-    from pip._vendor.packaging.requirements import Requirement  # type: ignore[no-redef]
-    from pip._vendor.packaging.utils import canonicalize_name  # type: ignore[no-redef]
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,13 +143,21 @@ class BundlingError(RuntimeError):
     """pip could not produce the asset (no wheel for the platform, no index reachable, ...)."""
 
 
-def _pyproject() -> dict:
+# The part of pyproject.toml bundling reads ("optional-dependencies" is not an identifier).
+_Project = TypedDict("_Project", {"dependencies": list[str], "optional-dependencies": dict[str, list[str]]})
+
+
+class _PyProject(TypedDict):
+    project: _Project
+
+
+def _pyproject() -> _PyProject:
     with (PROJECT_ROOT / "pyproject.toml").open("rb") as handle:
-        return tomllib.load(handle)
+        return cast(_PyProject, tomllib.load(handle))  # our own file: it has these keys
 
 
 def _target_environment() -> dict[str, str]:
-    env = dict(default_environment())
+    env = {key: str(value) for key, value in default_environment().items()}
     env.update(
         python_version=PYTHON_VERSION,
         python_full_version=f"{PYTHON_VERSION}.0",

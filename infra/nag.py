@@ -15,6 +15,8 @@ from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 
+from infra.naming import cfn_logical_id
+
 PACK = "AwsSolutions"
 
 
@@ -34,7 +36,7 @@ def acknowledge(construct: IConstruct, rule: str, reason: str, *, findings: tupl
 
 def arn_finding(stack: Stack, resource: IConstruct, suffix: str = "") -> str:
     """How cdk-nag spells a resource ARN built from `resource`'s Arn attribute in an IAM5 finding."""
-    return f"Resource::<{stack.get_logical_id(resource.node.default_child)}.Arn>{suffix}"  # type: ignore[arg-type]
+    return f"Resource::<{cfn_logical_id(stack, resource)}.Arn>{suffix}"
 
 
 def acknowledgements(scope: IConstruct) -> Iterator[tuple[str, str, str]]:

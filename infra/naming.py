@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import Aws
+from aws_cdk import Aws, CfnElement, Stack
+from constructs import IConstruct
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9]")
 _DASHBOARD_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -19,6 +20,14 @@ CONSOLE = "https://console.aws.amazon.com/cloudwatch/home"
 def construct_id(*parts: str) -> str:
     """CamelCase construct id from monitor or metric names (`semantic-similarity` -> `SemanticSimilarity`)."""
     return "".join(_UNSAFE_ID.sub(" ", p).title().replace(" ", "") for p in parts)
+
+
+def cfn_logical_id(stack: Stack, resource: IConstruct) -> str:
+    """The logical id of the CloudFormation resource a construct wraps (its default child)."""
+    child = resource.node.default_child
+    if not isinstance(child, CfnElement):
+        raise TypeError(f"{resource.node.path} wraps no CloudFormation resource")
+    return stack.get_logical_id(child)
 
 
 def dashboard_name(stack_name: str) -> str:
@@ -37,10 +46,6 @@ def query_name(namespace: str, monitor: str, metric: str) -> str:
 
 def dashboard_url(name: str) -> str:
     return f"{CONSOLE}?region={Aws.REGION}#dashboards:name={name}"
-
-
-def alarms_url() -> str:
-    return f"{CONSOLE}?region={Aws.REGION}#alarmsV2:"
 
 
 def _jsurl_string(text: str) -> str:

@@ -15,8 +15,8 @@ workflow only. Each Lambda has its own role and its own KMS-encrypted log group 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypedDict
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -41,7 +41,7 @@ from infra.storage import LOG_PREFIX
 from infra.workflow import TextAnalysisWorkflow
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry
-from monitors.core.spec import Capability, LambdaSpec
+from monitors.core.spec import Capability, LambdaSpec, Permission
 from shared.backends.settings import AWS, BackendSettings
 
 LOG_SUFFIX = ".json.gz"
@@ -275,7 +275,7 @@ class MonitorFunctions(Construct):
             failures = failure_queue(scope_, "Failures")
             function.add_event_source(
                 sources.KinesisEventSource(
-                    stream,  # type: ignore[arg-type]
+                    stream,
                     starting_position=lambda_.StartingPosition.TRIM_HORIZON,
                     **event_source_settings(sizing),
                     bisect_batch_on_error=True,
@@ -306,7 +306,7 @@ class MonitorFunctions(Construct):
             workflow.state_machine.grant_start_sync_execution(role)
 
     @staticmethod
-    def _grant_declared(role: iam.Role, permissions: tuple, name: str) -> None:
+    def _grant_declared(role: iam.Role, permissions: tuple[Permission, ...], name: str) -> None:
         for index, permission in enumerate(permissions):
             role.add_to_policy(
                 iam.PolicyStatement(
@@ -337,7 +337,17 @@ def foundation_model_arn(model_id: str) -> str:
     return f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}::foundation-model/{model_id}"
 
 
-def event_source_settings(sizing: LambdaSpec) -> Mapping[str, object]:
+class EventSourceSettings(TypedDict):
+    """The KinesisEventSource keyword arguments a monitor's Lambda settings decide."""
+
+    batch_size: int
+    max_batching_window: Duration
+    parallelization_factor: int
+    retry_attempts: int | None
+    max_record_age: Duration | None
+
+
+def event_source_settings(sizing: LambdaSpec) -> EventSourceSettings:
     """KinesisEventSource keyword arguments from a monitor's Lambda settings (-1 means no limit).
 
     The bounds were checked when the configuration was read (`LambdaSpec.with_overrides`), the same

@@ -56,7 +56,7 @@ class LlmMonitorStack(Stack):
             scope,
             construct_id,
             description=("LLM Monitor: Bedrock invocation logs to quality and safety metrics, alarms and dashboard"),
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,  # type: ignore[arg-type]  # Stack's own options, passed through (jsii has no TypedDict of them)
         )
         monitoring, infra, registry = inputs.monitoring, inputs.infra, inputs.registry
         self.inputs = inputs

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import TypedDict
 
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
@@ -48,6 +49,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
+
+from infra.naming import cfn_logical_id
 
 THROTTLING_ERRORS = (
     "Comprehend.TooManyRequestsException",
@@ -59,14 +62,24 @@ DEFAULT_MAP_CONCURRENCY = 4
 #: Lambda callers wait for the synchronous execution; Express allows five minutes.
 EXECUTION_TIMEOUT = Duration.seconds(120)
 
+
 # Retry policy, written once: throttling gets patience, anything else one quick second chance.
-THROTTLE_RETRY = {
+class RetryOptions(TypedDict, total=False):
+    """Keyword arguments of a Step Functions task's `add_retry`."""
+
+    interval: Duration
+    backoff_rate: float
+    max_attempts: int
+    max_delay: Duration
+
+
+THROTTLE_RETRY: RetryOptions = {
     "interval": Duration.seconds(1),
     "backoff_rate": 2.0,
     "max_attempts": 6,
     "max_delay": Duration.seconds(20),
 }
-TASK_FAILED_RETRY = {"interval": Duration.seconds(1), "backoff_rate": 2.0, "max_attempts": 2}
+TASK_FAILED_RETRY: RetryOptions = {"interval": Duration.seconds(1), "backoff_rate": 2.0, "max_attempts": 2}
 
 
 class TextAnalysisWorkflow(Construct):
@@ -200,7 +213,7 @@ def render_definition(
     stack = Stack(app, "WorkflowDefinition", env=Environment(account=account, region=region))
     workflow = TextAnalysisWorkflow(stack, "Workflow", key=kms.Key(stack, "Key"), map_concurrency=map_concurrency)
     template = app.synth().get_stack_by_name(stack.stack_name).template
-    logical_id = stack.get_logical_id(workflow.state_machine.node.default_child)  # type: ignore[arg-type]
+    logical_id = cfn_logical_id(stack, workflow.state_machine)
     definition = template["Resources"][logical_id]["Properties"]["DefinitionString"]
     values = {"partition": partition, "region": region, "account": account, "url_suffix": "amazonaws.com"}
     text = _resolve(definition, values)
@@ -213,7 +226,7 @@ def _resolve(value: object, values: Mapping[str, str]) -> str:
         return value
     if isinstance(value, Mapping):
         if "Fn::Join" in value:
-            separator, parts = value["Fn::Join"]  # type: ignore[misc]
+            separator, parts = value["Fn::Join"]
             return str(separator).join(_resolve(p, values) for p in parts)
         if "Ref" in value and value["Ref"] in _PSEUDO:
             return values[_PSEUDO[value["Ref"]]]

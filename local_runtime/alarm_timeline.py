@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypedDict
 
 from local_runtime.alarm_state import AlarmState, Decision, Rule, decide, evaluation_range
 from monitors.core.alarms import AlarmDefinition
@@ -27,6 +28,17 @@ _COMPARISON_WORDS = {
 }
 
 
+class StateChangeDict(TypedDict):
+    """A state change as JSON (`llm-monitor` output and the dashboard's data)."""
+
+    timestamp: float
+    alarm: str
+    old: str
+    new: str
+    value: float | None
+    reason: str
+
+
 @dataclass(frozen=True)
 class StateChange:
     """One transition of one alarm. `timestamp` is the end of the period whose evaluation changed the state
@@ -39,7 +51,7 @@ class StateChange:
     value: float | None
     reason: str
 
-    def to_dict(self) -> dict[str, str | float | None]:
+    def to_dict(self) -> StateChangeDict:
         return {
             "timestamp": self.timestamp,
             "alarm": self.alarm,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from local_runtime import DEFAULT_BATCH
 from local_runtime.alarm_state import AlarmState
 from local_runtime.alarm_timeline import StateChange, alarm_timeline, align
-from local_runtime.store import MetricStore
+from local_runtime.store import MetricStore, ScoreRow, SkipRow
 from monitors.core.alarms import AlarmDefinition
 from monitors.core.config import ApplicationResolver
 from monitors.core.runner import MonitorRunner
@@ -116,8 +116,8 @@ class Replayer:
             for r, ts, model in zip(batch, stamps, models, strict=True)
         )
         apps = [self.application(r.request_metadata) for r in batch]
-        score_rows = []
-        skip_rows = []
+        score_rows: list[ScoreRow] = []
+        skip_rows: list[SkipRow] = []
         for monitor, monitor_results in results.items():
             counter = self.totals.monitors.setdefault(monitor, Counter())
             for record, ts, model, app, result in zip(batch, stamps, models, apps, monitor_results, strict=True):

@@ -4,20 +4,72 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from local_runtime.alarm_state import AlarmState
+from local_runtime.alarm_timeline import StateChangeDict
 from local_runtime.replay import AlarmReport, ReplayTotals
 from local_runtime.store import MetricStore
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry
+from monitors.core.spec import MetricSpec
 from shared.timestamps import iso
+
+
+class MetricFigures(TypedDict):
+    count: int
+    mean: float | None
+    p90: float | None
+
+
+class ModelSummary(TypedDict):
+    records: int
+    metrics: dict[str, MetricFigures]
+
+
+class ChangeSummary(StateChangeDict):
+    time: str  # the timestamp in ISO 8601
+
+
+class AlarmSummary(TypedDict):
+    name: str
+    metric: str
+    scope: str
+    statistic: str
+    threshold: float
+    finalState: str
+    changes: list[ChangeSummary]
+
+
+class ReplayFigures(TypedDict):
+    sources: int
+    records: int
+    seconds: float
+    recordsPerSecond: float | None
+    monitors: dict[str, dict[str, int]]
+    failedSources: list[str]
+
+
+class Summary(TypedDict):
+    """The summary as JSON (`llm-monitor replay --json`); `format_summary` renders it for people."""
+
+    timeRange: list[str] | None
+    records: int
+    outsideTimeWindow: int
+    timeWindowDays: float
+    pipeline: dict[str, int]
+    skips: dict[str, dict[str, int]]
+    models: dict[str, ModelSummary]
+    alarms: list[AlarmSummary]
+    dashboard: str | None
+    replay: NotRequired[ReplayFigures]
 
 
 def active_metrics(
     config: MonitoringConfig, registry: MonitorRegistry, names: Sequence[str]
-) -> list[tuple[str, object]]:
+) -> list[tuple[str, MetricSpec]]:
     """(monitor, MetricSpec) of every active metric of the given monitors, in declaration order."""
-    out = []
+    out: list[tuple[str, MetricSpec]] = []
     for name in names:
         spec = registry[name].spec()
         out.extend((name, metric) for metric in spec.active_metrics(config.monitors[name].options))
@@ -29,20 +81,20 @@ def summary_dict(
     store: MetricStore,
     totals: ReplayTotals | None,
     reports: Sequence[AlarmReport],
-    metrics: Sequence[tuple[str, object]],
+    metrics: Sequence[tuple[str, MetricSpec]],
     dashboard: Path | None,
-) -> dict[str, object]:
-    models: dict[str, object] = {}
+) -> Summary:
+    models: dict[str, ModelSummary] = {}
     counts = store.record_counts()
     for model in store.models():
-        per_metric = {}
+        per_metric: dict[str, MetricFigures] = {}
         for _, metric in metrics:
-            summary = store.metric_summary(metric.name, model)  # type: ignore[attr-defined]
+            summary = store.metric_summary(metric.name, model)
             if summary.count:
-                per_metric[metric.name] = {"count": summary.count, "mean": summary.mean, "p90": summary.p90}  # type: ignore[attr-defined]
+                per_metric[metric.name] = {"count": summary.count, "mean": summary.mean, "p90": summary.p90}
         models[model] = {"records": counts.get(model, 0), "metrics": per_metric}
     span = store.time_range()
-    out: dict[str, object] = {
+    out: Summary = {
         "timeRange": [iso(span[0]), iso(span[1])] if span else None,
         "records": store.record_count(),
         "outsideTimeWindow": store.outside_window(),
@@ -80,7 +132,7 @@ def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def format_summary(summary: dict) -> str:
+def format_summary(summary: Summary) -> str:
     lines: list[str] = []
     replay = summary.get("replay")
     pipeline = summary["pipeline"]

@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
 from local_runtime import DEFAULT_BATCH
 from local_runtime.replay import AlarmReport, Replayer, ReplayTotals, evaluate_alarms
-from local_runtime.report import active_metrics, summary_dict
+from local_runtime.report import Summary, active_metrics, summary_dict
 from local_runtime.store import MetricStore, TimeWindow, default_store_path
 from monitors.core.alarms import AlarmDefinition, resolve_alarms
 from monitors.core.config import ApplicationResolver, MonitoringConfig, select_names
@@ -63,14 +63,14 @@ class LocalSession:
     def discover(self, paths: Sequence[str]) -> list[LogSource]:
         return discover(paths)
 
-    def replayer(self, *, batch_size: int = DEFAULT_BATCH, on_batch: object | None = None) -> Replayer:
+    def replayer(self, *, batch_size: int = DEFAULT_BATCH, on_batch: Callable[[int], None] | None = None) -> Replayer:
         return Replayer(
             store=self.store,
             runner=self.runner,
             application=self.application,
             model_names=ModelNames(self.config.model_id_aliases),
             batch_size=batch_size,
-            on_batch=on_batch,  # type: ignore[arg-type]
+            on_batch=on_batch,
         )
 
     def replay(
@@ -110,11 +110,11 @@ class LocalSession:
         return render_dashboard(
             path or self.dashboard_path(),
             store=self.store,
-            metrics=self.metrics,  # type: ignore[arg-type]
+            metrics=self.metrics,
             alarms=self.alarms,
             changes=[change for report in reports for change in report.changes],
             title="LLM Monitor — local replay",
         ).resolve()
 
-    def summary(self, totals: ReplayTotals | None, reports: Sequence[AlarmReport], dashboard: Path | None) -> dict:
+    def summary(self, totals: ReplayTotals | None, reports: Sequence[AlarmReport], dashboard: Path | None) -> Summary:
         return summary_dict(store=self.store, totals=totals, reports=reports, metrics=self.metrics, dashboard=dashboard)

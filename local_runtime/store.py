@@ -58,12 +58,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import numpy as np
 
 from shared.errors import StoreError
 from shared.limits import CLOUDWATCH_MAX_FUTURE_SECONDS, CLOUDWATCH_MAX_PAST_SECONDS
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 __all__ = [
     "DEFAULT_STORE_PATH",
@@ -150,12 +153,18 @@ CREATE VIEW IF NOT EXISTS scores_named AS
 """
 
 
-class MetricSummary(NamedTuple):
-    """Count, mean and p90 (nearest rank) of one metric's values over the whole store (unpackable)."""
+@dataclass(frozen=True, slots=True)
+class MetricSummary:
+    """Count, mean and p90 (nearest rank) of one metric's values over the whole store (unpackable).
+
+    A dataclass rather than a NamedTuple: a tuple field named `count` would hide `tuple.count`."""
 
     count: int
     mean: float | None
     p90: float | None
+
+    def __iter__(self) -> Iterator[int | float | None]:
+        return iter((self.count, self.mean, self.p90))
 
 
 class AverageLengths(NamedTuple):
@@ -189,7 +198,7 @@ def _check_statistic(statistic: str, period_seconds: int) -> tuple[int, Fraction
     return int(period_seconds), percent
 
 
-def _nearest_rank_indices(starts: np.ndarray, counts: np.ndarray, percent: Fraction) -> np.ndarray:
+def _nearest_rank_indices(starts: NDArray[np.intp], counts: NDArray[np.intp], percent: Fraction) -> NDArray[np.intp]:
     """Index into the sorted values of each group's nearest-rank percentile: ceil(p/100 × n)-th value.
 
     Exact integer arithmetic: with floats, 0.9 × 10 is 9.000000000000002 and the ceiling would be wrong.
@@ -212,7 +221,7 @@ def _chunks(rows: Iterable[_T], size: int) -> Iterator[list[_T]]:
 
 
 def _percentiles_per_period(
-    period_index: np.ndarray, values: np.ndarray, percent: Fraction, period: int
+    period_index: NDArray[np.int64], values: NDArray[np.float64], percent: Fraction, period: int
 ) -> dict[int, float]:
     """{period start: nearest-rank percentile} of values grouped by period index (timestamp // period)."""
     if values.size == 0:
@@ -234,7 +243,7 @@ def _store_errors(
     """SQLite and file-system failures of a store method as one StoreError that names the store."""
 
     @functools.wraps(method)
-    def guarded(store: MetricStore, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    def guarded(store: MetricStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(store, *args, **kwargs)
         except sqlite3.Error as exc:
@@ -474,7 +483,8 @@ class MetricStore:
         metric_id = self._metric_ids.get(metric)
         if metric_id is None:
             return None
-        clauses, params = ["metric_id = ?"], [metric_id]
+        clauses = ["metric_id = ?"]
+        params: list[object] = [metric_id]
         if model_id is not None:
             ref = self._model_refs.get(model_id)
             if ref is None:
@@ -603,7 +613,7 @@ class MetricStore:
         return _percentiles_per_period(data[:, 0].astype(np.int64), data[:, 1], percent, period)
 
     @_store_errors
-    def metric_values(self, metric: str, model_id: str | None = None) -> np.ndarray:
+    def metric_values(self, metric: str, model_id: str | None = None) -> NDArray[np.float64]:
         """Every stored value of a metric (one model, or all), in no particular order."""
         where = self._series_filter(metric, model_id, None, None)
         if where is None:

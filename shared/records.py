@@ -15,9 +15,6 @@ from typing import TypedDict
 
 from shared.errors import DATA_ERRORS, RecordDecodeError, describe_data_error
 
-# Non-text content blocks we count but do not score.
-BLOCK_KINDS = ("toolUse", "toolResult", "image", "document", "video", "reasoning")
-
 
 class RecordDict(TypedDict, total=False):
     """The record as JSON (camelCase keys)."""
@@ -173,4 +170,5 @@ class InvocationRecord:
             raise RecordDecodeError(describe_data_error(exc)) from None
 
     def with_changes(self, **changes: object) -> InvocationRecord:
+        # Field names chosen at run time (truncation); mypy's dataclass plugin checks replace() per keyword.
         return replace(self, **changes)  # type: ignore[arg-type]

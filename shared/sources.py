@@ -16,26 +16,54 @@ import os
 import random
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, Required, TypedDict
 
 from shared.errors import OffloadedBodyMissing, OffloadedBodyUnreadable, SourceError
 from shared.limits import OFFLOADED_BODY_DIR, OFFLOADED_BODY_PREFIX_MARKER
 from shared.parsing.invocation import BodyResolver
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 logger = logging.getLogger(__name__)
 
 LOG_SUFFIXES = (".json.gz", ".json", ".jsonl", ".jsonl.gz")
 
 
-class S3Client(Protocol):
-    """The part of boto3's S3 client we use (tests pass moto's or a fake)."""
+class GetObjectOutput(TypedDict):
+    """The part of a GetObject response we read."""
 
-    def get_object(self, **kwargs: object) -> dict: ...
+    Body: BinaryIO  # botocore's StreamingBody: read() and close() are all we use
 
-    def get_paginator(self, operation_name: str) -> object: ...
+
+class S3ObjectSummary(TypedDict, total=False):
+    """One entry of a ListObjectsV2 page's `Contents`."""
+
+    Key: Required[str]
+    Size: int
+
+
+class ListObjectsV2Page(TypedDict, total=False):
+    Contents: list[S3ObjectSummary]
+
+
+class ListObjectsV2Paginator(Protocol):
+    def paginate(self, *, Bucket: str, Prefix: str) -> Iterable[ListObjectsV2Page]: ...
+
+
+class S3Reader(Protocol):
+    """The part of boto3's S3 client that reads objects (tests pass moto's or a fake)."""
+
+    def get_object(self, *, Bucket: str, Key: str) -> GetObjectOutput: ...
+
+
+class S3Client(S3Reader, Protocol):
+    """The part of boto3's S3 client we use: read objects and list a prefix."""
+
+    def get_paginator(self, operation_name: Literal["list_objects_v2"]) -> ListObjectsV2Paginator: ...
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -83,7 +111,7 @@ MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound", "AccessDenied", "403"
 class S3BodyResolver:
     """Fetches offloaded bodies from S3, waiting for late objects up to `budget_seconds` in total."""
 
-    client: S3Client
+    client: S3Reader
     budget_seconds: float = 30.0
     base_delay: float = 0.25
     max_delay: float = 5.0
@@ -224,12 +252,13 @@ class _S3Body(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        view = memoryview(buffer)
         try:
-            data = self._body.read(len(buffer))
+            data = self._body.read(len(view))
         except Exception as exc:  # noqa: BLE001 (botocore's streaming errors are not OSError)
             raise OSError(f"reading {self._uri} failed: {exc.__class__.__name__}") from None
-        buffer[: len(data)] = data
+        view[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
@@ -242,7 +271,7 @@ def s3_sources(uri: str, client: S3Client, *, body_wait_seconds: float = 10.0) -
     resolver = S3BodyResolver(client, budget_seconds=body_wait_seconds)
     paginator = client.get_paginator("list_objects_v2")
     try:
-        pages = list(paginator.paginate(Bucket=bucket, Prefix=prefix))  # type: ignore[attr-defined]
+        pages = list(paginator.paginate(Bucket=bucket, Prefix=prefix))
     except Exception as exc:
         raise SourceError(f"cannot list {uri}: {exc}") from exc
     for page in pages:
@@ -258,7 +287,7 @@ def s3_sources(uri: str, client: S3Client, *, body_wait_seconds: float = 10.0) -
             )
 
 
-def _open_s3(client: S3Client, bucket: str, key: str) -> BinaryIO:
+def _open_s3(client: S3Reader, bucket: str, key: str) -> BinaryIO:
     uri = f"s3://{bucket}/{key}"
     try:
         body = client.get_object(Bucket=bucket, Key=key)["Body"]
@@ -283,4 +312,5 @@ def _default_s3_client() -> S3Client:
     import boto3
     from botocore.config import Config
 
-    return boto3.client("s3", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))
+    client: S3Client = boto3.client("s3", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))
+    return client

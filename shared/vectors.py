@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 
 def normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -13,6 +18,7 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return np.where(norms == 0, 0.0, scaled).astype(np.float32)
 
 
-def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def row_cosines(a: np.ndarray, b: np.ndarray) -> NDArray[np.float32]:
     """Cosine of each row of `a` with the same row of `b`. NaN rows (failed embeddings) stay NaN."""
-    return np.clip(np.einsum("ij,ij->i", normalise_rows(a), normalise_rows(b)), -1.0, 1.0)
+    cosines: NDArray[np.float32] = np.einsum("ij,ij->i", normalise_rows(a), normalise_rows(b))
+    return np.clip(cosines, -1.0, 1.0)

@@ -15,11 +15,14 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from examples.generate.layout import ACCOUNT_ID, BUCKET, JsonDict, dumps, gzip_bytes, log_object_key
 from examples.generate.records import DEFAULT_SEED, ExampleSet, example_set, iter_records
 from examples.generate.traffic import BATCH_MINUTES, EXAMPLE_PER_HOUR, EXAMPLE_START
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 __all__ = ["LOGS_DIR", "BulkResult", "example_objects", "write_bulk", "write_example_set"]
 
@@ -86,10 +89,11 @@ class _CountingWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: bytes) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer, /) -> int:
         self.target.write(data)
-        self.count += len(data)
-        return len(data)
+        size = memoryview(data).nbytes  # len(data) for the bytes gzip writes
+        self.count += size
+        return size
 
 
 def write_bulk(

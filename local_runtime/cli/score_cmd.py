@@ -14,9 +14,13 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from local_runtime.cli.options import add_config_arguments, load_config
+
+if TYPE_CHECKING:
+    from monitors.core.runner import MonitorRunner
+    from shared.records import InvocationRecord
 
 NAME = "score"
 HELP = "score prompt/completion JSON lines with the monitors; one JSON object per record"
@@ -74,8 +78,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit(runner: object, batch: list) -> None:
-    results = runner.score(batch)  # type: ignore[attr-defined]
+def _emit(runner: MonitorRunner, batch: list[InvocationRecord]) -> None:
+    results = runner.score(batch)
     out = sys.stdout
     for index, record in enumerate(batch):
         row: dict[str, object] = {"requestId": record.request_id, "modelId": record.model_id}

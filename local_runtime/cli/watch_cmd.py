@@ -15,8 +15,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypedDict
 
+from local_runtime.alarm_timeline import StateChangeDict
 from local_runtime.cli.options import add_session_arguments, open_session
+
+if TYPE_CHECKING:
+    from local_runtime.session import LocalSession
+    from shared.sources import LogSource
 
 NAME = "watch"
 HELP = "follow a directory of invocation logs, process each new file once, print alarm changes as they happen"
@@ -31,10 +37,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_session_arguments(parser)
 
 
+class ProcessedEvent(TypedDict):
+    event: Literal["processed"]
+    file: str
+    records: int  # records replayed so far by this watcher
+
+
+class AlarmEvent(StateChangeDict):
+    event: Literal["alarm"]
+    time: str  # the timestamp in ISO 8601
+
+
+#: What the watcher reports (printed as JSON lines with --json).
+WatchEvent = ProcessedEvent | AlarmEvent
+
+
 class Watcher:
     """Scan, process new stable files, report new alarm state changes. Driven by `run` or by tests."""
 
-    def __init__(self, session: object, directory: Path, *, emit: Callable[[dict], None]) -> None:
+    def __init__(self, session: LocalSession, directory: Path, *, emit: Callable[[WatchEvent], None]) -> None:
         self.session = session
         self.directory = directory
         self.emit = emit
@@ -42,19 +63,19 @@ class Watcher:
         self._reported: set[tuple[str, float]] = set()
         self.stop = False
 
-    def pending(self, *, settled: bool = True) -> list:
+    def pending(self, *, settled: bool = True) -> list[tuple[LogSource, tuple[int, float]]]:
         """Files not processed at their current size and mtime. With `settled`, only those whose size and
         mtime did not change since the previous scan (a file still being copied in waits a scan)."""
         from shared.sources import local_sources
 
-        ready = []
+        ready: list[tuple[LogSource, tuple[int, float]]] = []
         for source in local_sources(self.directory):
             try:
                 stat = Path(source.name).stat()
             except FileNotFoundError:  # removed between listing and stat
                 continue
             key = (stat.st_size, stat.st_mtime)
-            if self.session.store.is_source_done(source.name, *key):  # type: ignore[attr-defined]
+            if self.session.store.is_source_done(source.name, *key):
                 continue
             if not settled or self._sizes.get(source.name) == key:
                 ready.append((source, key))
@@ -66,12 +87,12 @@ class Watcher:
         ready = self.pending(settled=settled)
         if not ready:
             return 0
-        replayer = self.session.replayer()  # type: ignore[attr-defined]
+        replayer = self.session.replayer()
         for source, key in ready:
             if self.stop:
                 break
             replayer.replay_source(source)
-            self.session.store.mark_source_done(source.name, *key)  # type: ignore[attr-defined]
+            self.session.store.mark_source_done(source.name, *key)
             self.emit({"event": "processed", "file": source.name, "records": replayer.totals.records})
         self.report_changes()
         return len(ready)
@@ -79,7 +100,7 @@ class Watcher:
     def report_changes(self) -> None:
         from shared.timestamps import iso
 
-        for report in self.session.evaluate():  # type: ignore[attr-defined]
+        for report in self.session.evaluate():
             for change in report.changes:
                 key = (change.alarm, change.timestamp)
                 if key in self._reported:
@@ -89,12 +110,12 @@ class Watcher:
 
     def prime(self) -> None:
         """Remember the changes already in the store so only new ones are printed."""
-        for report in self.session.evaluate():  # type: ignore[attr-defined]
+        for report in self.session.evaluate():
             self._reported.update((c.alarm, c.timestamp) for c in report.changes)
 
 
-def _printer(as_json: bool) -> Callable[[dict], None]:
-    def emit(event: dict) -> None:
+def _printer(as_json: bool) -> Callable[[WatchEvent], None]:
+    def emit(event: WatchEvent) -> None:
         if as_json:
             print(json.dumps(event), flush=True)
         elif event["event"] == "processed":

@@ -20,7 +20,7 @@ class StateChangeLike(Protocol):
     """What the dashboard reads from an alarm state change (local_runtime.alarm_timeline.StateChange)."""
 
     @property
-    def timestamp(self) -> float: ...
+    def timestamp(self) -> float | datetime: ...  # epoch seconds (StateChange) or a datetime
     @property
     def alarm(self) -> str: ...
     @property

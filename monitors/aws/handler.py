@@ -17,6 +17,7 @@ import binascii
 import functools
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -31,8 +32,29 @@ from shared.errors import RecordDecodeError, RetryableDownstreamError
 from shared.model_ids import ModelNames
 from shared.records import InvocationRecord
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from shared.backends import ClientFactory
+
 logger = Logger(service="llm-monitor-monitor")
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+
+
+class KinesisPayload(TypedDict):
+    """The `kinesis` part of a Kinesis event record, as far as the handler reads it."""
+
+    data: str  # base64 of the record's bytes
+    sequenceNumber: str
+
+
+class KinesisEventRecord(TypedDict):
+    kinesis: KinesisPayload
+
+
+class KinesisEvent(TypedDict, total=False):
+    Records: list[KinesisEventRecord]
 
 
 @dataclass
@@ -46,13 +68,13 @@ class Runtime:
     model_names: ModelNames
 
 
-def build_runtime(env: MonitorEnvironment | None = None, *, client_factory: object | None = None) -> Runtime:
+def build_runtime(env: MonitorEnvironment | None = None, *, client_factory: ClientFactory | None = None) -> Runtime:
     from shared.backends import Backends
 
     env = env or MonitorEnvironment.from_env()
     registry = discover(env.modules)
     monitor_cls = registry.select([env.name], key=MonitorEnvironment.NAME_ENV)[0]
-    backends = Backends(env.backend, client_factory=client_factory)  # type: ignore[arg-type]
+    backends = Backends(env.backend, client_factory=client_factory)
     monitor = monitor_cls(backends=backends, options=env.options)
     units = {m.name: m.unit.value for m in monitor_cls.spec().metrics}
     return Runtime(
@@ -65,7 +87,7 @@ def runtime() -> Runtime:
     return build_runtime()
 
 
-def _decode(raw: dict) -> InvocationRecord:
+def _decode(raw: KinesisEventRecord) -> InvocationRecord:
     kinesis = raw["kinesis"]
     try:
         data = base64.b64decode(kinesis["data"], validate=True)
@@ -74,7 +96,7 @@ def _decode(raw: dict) -> InvocationRecord:
     return InvocationRecord.from_json(data, default_id=kinesis.get("sequenceNumber", ""))
 
 
-def score_event(event: dict, rt: Runtime) -> set[str]:
+def score_event(event: KinesisEvent, rt: Runtime) -> set[str]:
     """Score and emit; returns the sequence numbers to report as failed."""
     decoded: list[tuple[str, InvocationRecord]] = []
     undecodable = 0
@@ -133,11 +155,12 @@ def score_event(event: dict, rt: Runtime) -> set[str]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict, context: object) -> dict:
-    failed = score_event(event, runtime())
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> PartialItemFailureResponse:
+    # The function's only event source is the Kinesis stream: the event has that shape.
+    failed = score_event(cast(KinesisEvent, event), runtime())
 
     def record_handler(record: KinesisStreamRecord) -> None:
         if record.kinesis.sequence_number in failed:
             raise RetryableDownstreamError("scoring failed after backend retries")
 
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)  # type: ignore[arg-type]
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -160,10 +160,6 @@ class Monitor(ABC):
         needs = sorted(cls.needs_for(options), key=lambda c: c.value)
         return tuple(TextUsage(need, field) for need in needs for field in ("prompt", "completion"))
 
-    @property
-    def active_metric_names(self) -> frozenset[str]:
-        return frozenset(self._active)
-
     def setup(self) -> None:
         """Load what scoring needs, once per process (models, phrase embeddings). Default: nothing."""
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum, StrEnum
-from typing import Generic, TypeVar, overload
+from typing import Generic, Protocol, TypeVar, overload
 
 from shared.errors import ConfigurationError, MonitorDefinitionError
 from shared.values import parse_bool, parse_float, parse_int, parse_str
@@ -185,6 +185,7 @@ class AlarmSpec:
             field_name, parse = setting
             changes[field_name] = parse(value, full_key)
         try:
+            # Field names from ALARM_SETTINGS, each value parsed for its field; mypy checks replace() per keyword.
             return replace(self, **changes)  # type: ignore[arg-type]
         except ValueError as exc:
             raise ConfigurationError(key_prefix, str(exc)) from None
@@ -200,7 +201,7 @@ def _parse_statistic(value: object, key: str) -> str:
 
 def _parse_enum(kind: type[Enum]) -> Callable[[object, str], object]:
     def parse(value: object, key: str) -> object:
-        return kind(parse_str(value, key=key, choices=[m.value for m in kind]))  # type: ignore[attr-defined]
+        return kind(parse_str(value, key=key, choices=[m.value for m in kind]))
 
     return parse
 
@@ -328,6 +329,13 @@ def _camel_case(attribute: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+class Configured(Protocol):
+    """What an Option reads on an instance: its parsed options (a Monitor's `config`)."""
+
+    @property
+    def config(self) -> Mapping[str, object]: ...
+
+
 class Option(Generic[V]):
     """A monitor option, declared as a class attribute; on an instance it reads as the parsed value.
 
@@ -407,19 +415,18 @@ class Option(Generic[V]):
             value = float(value)
         if type(value) is not type(self.default):
             raise MonitorDefinitionError(f"option {self.spec.name!r} holds {value!r}, not a parsed value")
-        return value  # type: ignore[return-value]
+        return value
 
     @overload
     def __get__(self, instance: None, owner: type | None = None) -> Option[V]: ...
 
     @overload
-    def __get__(self, instance: object, owner: type | None = None) -> V: ...
+    def __get__(self, instance: Configured, owner: type | None = None) -> V: ...
 
-    def __get__(self, instance: object | None, owner: type | None = None) -> Option[V] | V:
+    def __get__(self, instance: Configured | None, owner: type | None = None) -> Option[V] | V:
         if instance is None:
             return self
-        options: Mapping[str, object] = instance.config
-        return self.value_in(options)
+        return self.value_in(instance.config)
 
 
 SAMPLING_OPTION = "samplingRate"

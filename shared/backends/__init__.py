@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING, cast
 
 from shared.backends.embedding_cache import CachingEmbeddings
 from shared.backends.settings import AWS, BackendSettings
@@ -31,6 +32,12 @@ __all__ = [
     "ToxicityScores",
 ]
 
+if TYPE_CHECKING:
+    from shared.backends.comprehend_backends import ComprehendClient, StepFunctionsClient
+    from shared.backends.titan import BedrockRuntimeClient
+
+#: boto3.client, or a fake: the client of the AWS service named. Untyped (boto3 has no stubs), so `Backends`
+#: states which of our client Protocols each service's client is.
 ClientFactory = Callable[[str], object]
 
 
@@ -62,7 +69,7 @@ class Backends:
             from shared.backends.titan import TitanEmbeddings
 
             inner = TitanEmbeddings(
-                self._client("bedrock-runtime"),  # type: ignore[arg-type]
+                cast("BedrockRuntimeClient", self._client("bedrock-runtime")),
                 self.settings.embedding_model_id,
                 dimensions=self.settings.embedding_dimensions,
                 normalize=self.settings.embedding_normalize,
@@ -85,9 +92,10 @@ class Backends:
 
             if self.settings.workflow_arn:
                 return ComprehendWorkflowBackend(
-                    SyncExpressRunner(self._client("stepfunctions")), self.settings.workflow_arn
+                    SyncExpressRunner(cast("StepFunctionsClient", self._client("stepfunctions"))),
+                    self.settings.workflow_arn,
                 )
-            return DirectComprehendBackend(self._client("comprehend"))
+            return DirectComprehendBackend(cast("ComprehendClient", self._client("comprehend")))
         from shared.backends.embedded_text import EmbeddedTextAnalysis
 
         return EmbeddedTextAnalysis()

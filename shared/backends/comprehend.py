@@ -10,8 +10,9 @@ the same number of calls: sentiment calls = ceil(texts / 25).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Required, TypedDict
 
 from shared.backends.types import SentimentScores, TextAnalysis, ToxicityScores
 from shared.limits import (
@@ -28,6 +29,72 @@ LANGUAGE = "en"
 _PAYLOAD_BUDGET = STEP_FUNCTIONS_MAX_PAYLOAD_BYTES - 16 * 1024
 
 
+# --- Comprehend's wire formats, as far as the plan and the assembly use them ------------------------------
+
+
+class TextSegment(TypedDict):
+    Text: str
+
+
+class BatchDetectSentimentRequest(TypedDict):
+    LanguageCode: str
+    TextList: list[str]
+
+
+class DetectToxicContentRequest(TypedDict):
+    LanguageCode: str
+    TextSegments: list[TextSegment]
+
+
+class SentimentScore(TypedDict):
+    Positive: float
+    Negative: float
+    Neutral: float
+    Mixed: float
+
+
+class SentimentResult(TypedDict, total=False):
+    Index: Required[int]
+    Sentiment: str
+    SentimentScore: Required[SentimentScore]
+
+
+class BatchItemError(TypedDict, total=False):
+    Index: Required[int]
+    ErrorCode: str
+    ErrorMessage: str
+
+
+class BatchDetectSentimentResponse(TypedDict, total=False):
+    """BatchDetectSentiment's answer (the workflow keeps these two keys of it)."""
+
+    ResultList: list[SentimentResult]
+    ErrorList: list[BatchItemError]
+
+
+class ToxicLabel(TypedDict):
+    Name: str
+    Score: float
+
+
+class ToxicResult(TypedDict, total=False):
+    Labels: list[ToxicLabel]
+    Toxicity: float
+
+
+class DetectToxicContentResponse(TypedDict, total=False):
+    """DetectToxicContent's answer: one result per segment, in order."""
+
+    ResultList: list[ToxicResult]
+
+
+class WorkflowInput(TypedDict):
+    """The text-analysis state machine's input: one Comprehend request per batch of the plan."""
+
+    sentimentBatches: list[BatchDetectSentimentRequest]
+    toxicityBatches: list[DetectToxicContentRequest]
+
+
 @dataclass
 class ComprehendPlan:
     """Calls for a batch of texts. `segment_owner[b][j]` is the text index of toxicity batch b, segment j."""
@@ -38,7 +105,7 @@ class ComprehendPlan:
     segment_owner: list[list[int]] = field(default_factory=list)
     sentiment_offset: list[int] = field(default_factory=list)  # text index of each sentiment batch's first doc
 
-    def workflow_input(self) -> dict[str, object]:
+    def workflow_input(self) -> WorkflowInput:
         return {
             "sentimentBatches": [{"LanguageCode": LANGUAGE, "TextList": b} for b in self.sentiment_batches],
             "toxicityBatches": [
@@ -91,25 +158,25 @@ def _payload_size(p: ComprehendPlan) -> int:
 
 def assemble(
     p: ComprehendPlan,
-    sentiment_results: Sequence[Mapping[str, object]],
-    toxicity_results: Sequence[Mapping[str, object]],
+    sentiment_results: Sequence[BatchDetectSentimentResponse],
+    toxicity_results: Sequence[DetectToxicContentResponse],
 ) -> list[TextAnalysis]:
     """Per-text analyses from per-call responses (BatchDetectSentiment's ResultList/ErrorList,
     DetectToxicContent's ResultList), in the plan's call order."""
     sentiments: list[SentimentScores | None] = [None] * p.texts
     errors: dict[int, str] = {}
     for offset, response in zip(p.sentiment_offset, sentiment_results, strict=True):
-        for item in response.get("ResultList", []) or []:  # type: ignore[union-attr]
+        for item in response.get("ResultList", []) or []:
             score = item["SentimentScore"]
             sentiments[offset + int(item["Index"])] = SentimentScores(
                 float(score["Positive"]), float(score["Negative"]), float(score["Neutral"]), float(score["Mixed"])
             )
-        for item in response.get("ErrorList", []) or []:  # type: ignore[union-attr]
-            errors[offset + int(item["Index"])] = f"Comprehend {item.get('ErrorCode', 'error')}"
+        for error in response.get("ErrorList", []) or []:
+            errors[offset + int(error["Index"])] = f"Comprehend {error.get('ErrorCode', 'error')}"
     toxicity: dict[int, float] = {}
     labels: dict[int, dict[str, float]] = {}
-    for owners, response in zip(p.segment_owner, toxicity_results, strict=True):
-        segments = list(response.get("ResultList", []) or [])  # type: ignore[union-attr]
+    for owners, toxic_response in zip(p.segment_owner, toxicity_results, strict=True):
+        segments = list(toxic_response.get("ResultList", []) or [])
         if len(segments) != len(owners):
             for index in owners:
                 errors[index] = "Comprehend returned a different number of toxicity results than segments"

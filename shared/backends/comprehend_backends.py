@@ -12,37 +12,76 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypedDict
 
-from shared.backends.comprehend import assemble, split_for_payload
+from shared.backends.comprehend import (
+    BatchDetectSentimentResponse,
+    DetectToxicContentResponse,
+    TextSegment,
+    WorkflowInput,
+    assemble,
+    split_for_payload,
+)
 from shared.backends.types import TextAnalysis
 
 logger = logging.getLogger(__name__)
 
 
+class WorkflowOutput(TypedDict, total=False):
+    """The workflow's output (per-call Comprehend responses in the plan's order), or why it failed."""
+
+    sentiment: list[BatchDetectSentimentResponse]
+    toxicity: list[DetectToxicContentResponse]
+    failed: bool
+    error: str | None
+    cause: str
+
+
 class WorkflowRunner(Protocol):
     """Runs the workflow synchronously and returns its parsed output (or raises)."""
 
-    def run(self, state_machine_arn: str, payload: dict) -> dict: ...
+    def run(self, state_machine_arn: str, payload: WorkflowInput) -> WorkflowOutput: ...
+
+
+class StartSyncExecutionOutput(TypedDict, total=False):
+    status: str  # SUCCEEDED | FAILED | TIMED_OUT
+    output: str
+    error: str
+    cause: str
+
+
+class StepFunctionsClient(Protocol):
+    """The part of boto3's Step Functions client the runner uses."""
+
+    def start_sync_execution(self, *, stateMachineArn: str, input: str) -> StartSyncExecutionOutput: ...
+
+
+class ComprehendClient(Protocol):
+    """The part of boto3's Comprehend client the direct backend uses."""
+
+    def batch_detect_sentiment(self, *, TextList: list[str], LanguageCode: str) -> BatchDetectSentimentResponse: ...
+
+    def detect_toxic_content(
+        self, *, TextSegments: list[TextSegment], LanguageCode: str
+    ) -> DetectToxicContentResponse: ...
 
 
 @dataclass
 class SyncExpressRunner:
     """StartSyncExecution on an Express state machine."""
 
-    client: object  # boto3 stepfunctions client
+    client: StepFunctionsClient
 
-    def run(self, state_machine_arn: str, payload: dict) -> dict:
-        response = self.client.start_sync_execution(  # type: ignore[attr-defined]
-            stateMachineArn=state_machine_arn, input=json.dumps(payload)
-        )
+    def run(self, state_machine_arn: str, payload: WorkflowInput) -> WorkflowOutput:
+        response = self.client.start_sync_execution(stateMachineArn=state_machine_arn, input=json.dumps(payload))
         if response.get("status") != "SUCCEEDED":
             return {
                 "failed": True,
                 "error": response.get("error", response.get("status")),
                 "cause": response.get("cause", ""),
             }
-        return json.loads(response.get("output") or "{}")
+        output: WorkflowOutput = json.loads(response.get("output") or "{}")
+        return output
 
 
 @dataclass
@@ -57,6 +96,7 @@ class ComprehendWorkflowBackend:
         out: list[TextAnalysis] = []
         for _, plan in split_for_payload(texts, sentiment=sentiment, toxicity=toxicity):
             self.executions += 1
+            output: WorkflowOutput
             try:
                 output = self.runner.run(self.state_machine_arn, plan.workflow_input())
             except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)  # ClientError after botocore's retries, timeouts
@@ -72,7 +112,7 @@ class ComprehendWorkflowBackend:
 
 @dataclass
 class DirectComprehendBackend:
-    client: object  # boto3 comprehend client
+    client: ComprehendClient
     calls: int = 0
 
     name = "comprehend"
@@ -81,14 +121,8 @@ class DirectComprehendBackend:
         out: list[TextAnalysis] = []
         for _, plan in split_for_payload(texts, sentiment=sentiment, toxicity=toxicity):
             try:
-                sentiment_results = [
-                    self._call("batch_detect_sentiment", TextList=batch, LanguageCode="en")
-                    for batch in plan.sentiment_batches
-                ]
-                toxicity_results = [
-                    self._call("detect_toxic_content", TextSegments=[{"Text": s} for s in batch], LanguageCode="en")
-                    for batch in plan.toxicity_batches
-                ]
+                sentiment_results = [self._sentiment(batch) for batch in plan.sentiment_batches]
+                toxicity_results = [self._toxicity(batch) for batch in plan.toxicity_batches]
             except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)
                 logger.warning("Comprehend call failed after retries: %s", exc.__class__.__name__)
                 out.extend(
@@ -98,6 +132,10 @@ class DirectComprehendBackend:
             out.extend(assemble(plan, sentiment_results, toxicity_results))
         return out
 
-    def _call(self, operation: str, **kwargs: object) -> dict:
+    def _sentiment(self, batch: list[str]) -> BatchDetectSentimentResponse:
         self.calls += 1
-        return getattr(self.client, operation)(**kwargs)
+        return self.client.batch_detect_sentiment(TextList=batch, LanguageCode="en")
+
+    def _toxicity(self, batch: list[str]) -> DetectToxicContentResponse:
+        self.calls += 1
+        return self.client.detect_toxic_content(TextSegments=[{"Text": s} for s in batch], LanguageCode="en")

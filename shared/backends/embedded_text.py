@@ -10,10 +10,21 @@ not in calibration: thresholds tuned on one backend need checking on the other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
 from shared.backends.types import SentimentScores, TextAnalysis, ToxicityScores
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+
+class _PolarityScorer(Protocol):
+    """vaderSentiment's SentimentIntensityAnalyzer (the package has no type information)."""
+
+    def polarity_scores(self, text: str) -> dict[str, float]: ...
 
 
 def vader_to_comprehend(scores: dict[str, float]) -> SentimentScores:
@@ -29,16 +40,18 @@ class EmbeddedTextAnalysis:
     name = "embedded-vader-profanity-check"
 
     @cached_property
-    def _vader(self):  # -> SentimentIntensityAnalyzer
+    def _vader(self) -> _PolarityScorer:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-        return SentimentIntensityAnalyzer()
+        analyzer: _PolarityScorer = SentimentIntensityAnalyzer()
+        return analyzer
 
     @cached_property
-    def _profanity(self):  # -> Callable[[list[str]], np.ndarray]
+    def _profanity(self) -> Callable[[list[str]], NDArray[np.float64]]:
         from profanity_check import predict_prob
 
-        return predict_prob
+        predict: Callable[[list[str]], NDArray[np.float64]] = predict_prob
+        return predict
 
     def analyse(self, texts: Sequence[str], *, sentiment: bool, toxicity: bool) -> list[TextAnalysis]:
         if not texts:

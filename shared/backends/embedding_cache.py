@@ -12,10 +12,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from shared.backends.types import EmbeddingBackend
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 
 def _key(text: str) -> bytes:
@@ -28,21 +32,21 @@ class CachingEmbeddings:
     max_entries: int = 20_000
     hits: int = 0
     misses: int = 0
-    _cache: OrderedDict[bytes, np.ndarray] = field(default_factory=OrderedDict)
+    _cache: OrderedDict[bytes, NDArray[np.float32]] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def name(self) -> str:
         return self.inner.name
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         # Monitors may score in parallel threads; one lock keeps the LRU and the counters consistent
         # (the model itself is thread-safe, but holding the lock while embedding also avoids computing
         # the same text twice when two monitors ask at once).
         with self._lock:
             return self._embed(texts)
 
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+    def _embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         keys = [_key(t) for t in texts]
         missing: dict[bytes, str] = {}
         for key, text in zip(keys, texts, strict=True):
@@ -52,7 +56,7 @@ class CachingEmbeddings:
                 missing[key] = text
         self.misses += len(missing)
         self.hits += len(texts) - len(missing)
-        fresh: dict[bytes, np.ndarray] = {}
+        fresh: dict[bytes, NDArray[np.float32]] = {}
         if missing:
             vectors = self.inner.embed(list(missing.values()))
             for key, vector in zip(missing, vectors, strict=True):

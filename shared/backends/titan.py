@@ -13,17 +13,28 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, TypedDict
 
 import numpy as np
 
 from shared.limits import TITAN_EMBED_MAX_CHARS
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
 logger = logging.getLogger(__name__)
 
 
+class InvokeModelOutput(TypedDict):
+    """The part of an InvokeModel response we read."""
+
+    body: BinaryIO  # botocore's StreamingBody: read() is all we use
+
+
 class BedrockRuntimeClient(Protocol):
-    def invoke_model(self, **kwargs: object) -> dict: ...
+    """The part of boto3's bedrock-runtime client the embeddings use."""
+
+    def invoke_model(self, *, modelId: str, body: str, contentType: str, accept: str) -> InvokeModelOutput: ...
 
 
 @dataclass
@@ -38,7 +49,7 @@ class TitanEmbeddings:
 
     name = "titan-embed-text-v2"
 
-    def _embed_one(self, text: str) -> np.ndarray:
+    def _embed_one(self, text: str) -> NDArray[np.float32]:
         body = json.dumps(
             {
                 "inputText": text[:TITAN_EMBED_MAX_CHARS] or " ",
@@ -60,7 +71,7 @@ class TitanEmbeddings:
             logger.warning("Titan embedding failed after retries: %s", exc.__class__.__name__)
             return np.full(self.dimensions, np.nan, dtype=np.float32)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         self.calls += len(texts)

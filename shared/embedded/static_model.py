@@ -22,6 +22,7 @@ import numpy as np
 from shared.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
     from tokenizers import Tokenizer
 
 #: Tokens embedded per text. It matches MiniLM's 256-token window (which also counts [CLS] and [SEP]), so
@@ -45,7 +46,7 @@ class StaticEmbeddingModel:
 
     def __init__(
         self,
-        embeddings: np.ndarray,
+        embeddings: NDArray[np.floating],
         tokenizer: Tokenizer,
         *,
         max_tokens: int = DEFAULT_MAX_TOKENS,
@@ -114,7 +115,7 @@ class StaticEmbeddingModel:
         """Tokens embedded per text; the rest of a longer text is ignored."""
         return self._max_tokens
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Embed ``texts`` as an (n, dim) float32 array of L2-normalised rows.
 
         A text with no embeddable token (empty, whitespace only) gets an all-zero row, so its cosine with
@@ -128,7 +129,7 @@ class StaticEmbeddingModel:
             out[start : start + len(batch)] = self._encode_batch(batch)
         return out
 
-    def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def _encode_batch(self, texts: Sequence[str]) -> NDArray[np.float32]:
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"encode() expects str items, got {type(text).__name__}")

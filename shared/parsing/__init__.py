@@ -42,6 +42,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: A record whose structure cannot be read: counted as a malformed line.
+_UNREADABLE_RECORD: tuple[type[Exception], ...] = (RecordDecodeError, *DATA_ERRORS)
+
 
 def parse_stream(
     stream: BinaryIO,
@@ -74,7 +77,7 @@ def parse_stream(
             stats.skipped[SkipReason.OFFLOADED_BODY_UNREADABLE.value] += 1
             logger.warning("%s:%d: %s", source, item.line, exc)
             continue
-        except (RecordDecodeError, *DATA_ERRORS) as exc:
+        except _UNREADABLE_RECORD as exc:
             reason = describe_data_error(exc)
             stats.count_malformed(source, item.line, reason)
             logger.info("malformed line %s:%d: %s", source, item.line, reason)

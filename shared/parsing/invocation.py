@@ -9,6 +9,7 @@ model; the bodies are the provider's own. Bodies over 100 KB are offloaded to S3
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -59,7 +60,7 @@ class NoOffloadedBodies:
         raise OffloadedBodyMissing(uri, attempts=0)
 
 
-def parse_invocation(raw: dict, resolver: BodyResolver) -> InvocationRecord | Skipped:
+def parse_invocation(raw: Mapping[str, object], resolver: BodyResolver) -> InvocationRecord | Skipped:
     """Normalise one decoded log record.
 
     Raises RecordDecodeError when the object is not an invocation-log record at all (the caller counts
@@ -73,8 +74,8 @@ def parse_invocation(raw: dict, resolver: BodyResolver) -> InvocationRecord | Sk
         raise RecordDecodeError(f"requestId longer than {KINESIS_PARTITION_KEY_MAX_CHARS} characters")
     model_id = _text(raw.get("modelId"))
     error_code = _text(raw.get("errorCode")) or None
-    inp = raw.get("input") if isinstance(raw.get("input"), dict) else {}
-    out = raw.get("output") if isinstance(raw.get("output"), dict) else {}
+    inp = _section(raw.get("input"))
+    out = _section(raw.get("output"))
 
     # A request body alone can prove an image or embedding call: then the (large, offloaded) output
     # never needs fetching.
@@ -128,6 +129,11 @@ def _skip_reason(reason: NotGeneration) -> SkipReason:
     return SkipReason.EMBEDDING if reason is NotGeneration.EMBEDDING else SkipReason.IMAGE
 
 
+def _section(value: object) -> Mapping[str, object]:
+    """The record's `input` or `output` object; an empty one when it is missing or not an object."""
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
@@ -138,7 +144,7 @@ def _count(primary: object, fallback: int | None) -> int | None:
     return fallback if count is None else count
 
 
-def _inline_body(section: dict, key: str) -> object:
+def _inline_body(section: Mapping[str, object], key: str) -> object:
     body = section.get(key)
     if isinstance(body, str):
         # Some producers log the body as a JSON string rather than an object.
@@ -149,7 +155,7 @@ def _inline_body(section: dict, key: str) -> object:
     return body
 
 
-def _body(section: dict, inline_key: str, s3_key: str, resolver: BodyResolver) -> object:
+def _body(section: Mapping[str, object], inline_key: str, s3_key: str, resolver: BodyResolver) -> object:
     body = _inline_body(section, inline_key)
     if body is not None:
         return body

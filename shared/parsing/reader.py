@@ -16,7 +16,10 @@ import json
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
@@ -30,7 +33,7 @@ CORRUPT_COMPRESSION_REASON = "gzip data truncated or corrupt; the rest of the fi
 @dataclass(frozen=True, slots=True)
 class Decoded:
     line: int
-    value: dict
+    value: dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +42,11 @@ class Malformed:
     reason: str
 
 
-def open_maybe_gzip(stream: BinaryIO) -> BinaryIO:
+def open_maybe_gzip(stream: BinaryIO) -> io.BufferedIOBase:
     """The decompressed view of `stream` if it starts with the gzip magic, else the stream itself."""
     buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(_RawAdapter(stream), _CHUNK)
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=buffered, mode="rb")
     return buffered
 
 
@@ -59,7 +62,7 @@ def iter_values(stream: BinaryIO) -> Iterator[Decoded | Malformed]:
         yield Malformed(last_line + 1, CORRUPT_COMPRESSION_REASON)
 
 
-def _values(data: BinaryIO) -> Iterator[Decoded | Malformed]:
+def _values(data: io.BufferedIOBase) -> Iterator[Decoded | Malformed]:
     first = _first_content_line(data)
     if first is None:
         return
@@ -74,7 +77,7 @@ def _values(data: BinaryIO) -> Iterator[Decoded | Malformed]:
         yield from _line_values(line_no, data)
 
 
-def _first_content_line(data: BinaryIO) -> tuple[int, bytes] | None:
+def _first_content_line(data: io.BufferedIOBase) -> tuple[int, bytes] | None:
     for number, line in enumerate(data, 1):
         if line.strip():
             return number, line
@@ -95,13 +98,13 @@ def _decode_line(number: int, line: bytes) -> Decoded | Malformed:
     return Decoded(number, value)
 
 
-def _line_values(start: int, data: BinaryIO) -> Iterator[Decoded | Malformed]:
+def _line_values(start: int, data: io.BufferedIOBase) -> Iterator[Decoded | Malformed]:
     for number, line in enumerate(data, start + 1):
         if line.strip():
             yield _decode_line(number, line)
 
 
-def _document_values(line_no: int, first: bytes, data: BinaryIO) -> Iterator[Decoded | Malformed]:
+def _document_values(line_no: int, first: bytes, data: io.BufferedIOBase) -> Iterator[Decoded | Malformed]:
     """Objects of a JSON array or of concatenated (pretty-printed) objects, decoded incrementally."""
     decoder = json.JSONDecoder()
     utf8 = codecs.getincrementaldecoder("utf-8")("replace")
@@ -181,10 +184,11 @@ class _RawAdapter(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._stream.read(len(buffer))
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        view = memoryview(buffer)
+        data = self._stream.read(len(view))
         n = len(data)
-        buffer[:n] = data
+        view[:n] = data
         return n
 
     def close(self) -> None:

@@ -8,8 +8,10 @@ given something it does not understand it says so (returns None) instead of rais
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypedDict
 
 from shared.parsing.content import Counts, bump, content_text, strip_reasoning
 from shared.parsing.templates import split_prompt
@@ -116,7 +118,7 @@ def read_prompt(body: object) -> PromptText | None:
     return None
 
 
-def _chat_prompt(body: dict, messages: list) -> PromptText:
+def _chat_prompt(body: Mapping[str, object], messages: list[object]) -> PromptText:
     ignored: Counts = {}
     system_parts: list[str] = []
     top_system = body.get("system")
@@ -187,7 +189,17 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _anthropic_message(body: dict, out: CompletionText) -> None:
+def _list(value: object) -> list[object]:
+    """`value` if it is an array, else an empty one (readers call it where their matcher checked it is)."""
+    return value if isinstance(value, list) else []
+
+
+def _object(value: object) -> Mapping[str, object]:
+    """`value` if it is an object, else an empty one (readers call it where their matcher checked it is)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _anthropic_message(body: Mapping[str, object], out: CompletionText) -> None:
     out.parts.append(content_text(body["content"], out.blocks))
     out.stop_reason = _str(body.get("stop_reason"))
     usage = body.get("usage")
@@ -196,13 +208,13 @@ def _anthropic_message(body: dict, out: CompletionText) -> None:
         out.output_tokens = finite_count(usage.get("output_tokens"))
 
 
-def _anthropic_completion(body: dict, out: CompletionText) -> None:
-    out.parts.append(body["completion"])
+def _anthropic_completion(body: Mapping[str, object], out: CompletionText) -> None:
+    out.parts.append(_str(body["completion"]) or "")
     out.stop_reason = _str(body.get("stop_reason"))
 
 
-def _converse(body: dict, out: CompletionText) -> None:
-    message = body["output"]["message"]
+def _converse(body: Mapping[str, object], out: CompletionText) -> None:
+    message = _object(_object(body["output"])["message"])
     out.parts.append(content_text(message.get("content"), out.blocks))
     out.stop_reason = _str(body.get("stopReason"))
     usage = body.get("usage")
@@ -214,8 +226,8 @@ def _converse(body: dict, out: CompletionText) -> None:
         out.latency_ms = finite_count(metrics.get("latencyMs"))
 
 
-def _titan(body: dict, out: CompletionText) -> None:
-    for result in body["results"]:
+def _titan(body: Mapping[str, object], out: CompletionText) -> None:
+    for result in _list(body["results"]):
         if isinstance(result, dict):
             out.parts.append(_str(result.get("outputText")) or "")
             out.stop_reason = _str(result.get("completionReason")) or out.stop_reason
@@ -223,29 +235,29 @@ def _titan(body: dict, out: CompletionText) -> None:
     out.input_tokens = finite_count(body.get("inputTextTokenCount"))
 
 
-def _llama(body: dict, out: CompletionText) -> None:
-    out.parts.append(body["generation"])
+def _llama(body: Mapping[str, object], out: CompletionText) -> None:
+    out.parts.append(_str(body["generation"]) or "")
     out.stop_reason = _str(body.get("stop_reason"))
     out.input_tokens = finite_count(body.get("prompt_token_count"))
     out.output_tokens = finite_count(body.get("generation_token_count"))
 
 
-def _mistral(body: dict, out: CompletionText) -> None:
-    for item in body["outputs"]:
+def _mistral(body: Mapping[str, object], out: CompletionText) -> None:
+    for item in _list(body["outputs"]):
         if isinstance(item, dict):
             out.parts.append(_str(item.get("text")) or "")
             out.stop_reason = _str(item.get("stop_reason")) or out.stop_reason
 
 
-def _first_choice(body: dict) -> dict | None:
-    choices = [c for c in body["choices"] if isinstance(c, dict)]
+def _first_choice(body: Mapping[str, object]) -> Mapping[str, object] | None:
+    choices = [c for c in _list(body["choices"]) if isinstance(c, dict)]
     for choice in choices:
         if choice.get("index", 0) == 0:
             return choice
     return choices[0] if choices else None
 
 
-def _chat_completion(body: dict, out: CompletionText) -> None:
+def _chat_completion(body: Mapping[str, object], out: CompletionText) -> None:
     choice = _first_choice(body)
     if choice is not None:
         _chat_message(choice.get("message") or choice.get("delta"), out)
@@ -268,15 +280,15 @@ def _chat_message(message: object, out: CompletionText) -> None:
         bump(out.blocks, "reasoning", 1)
 
 
-def _text_choices(body: dict, out: CompletionText) -> None:
+def _text_choices(body: Mapping[str, object], out: CompletionText) -> None:
     choice = _first_choice(body)
     if choice is not None:
         out.parts.append(strip_reasoning(_str(choice.get("text")) or "", out.blocks))
         out.stop_reason = _str(choice.get("stop_reason")) or _str(choice.get("finish_reason"))
 
 
-def _cohere_chat(body: dict, out: CompletionText) -> None:
-    out.parts.append(body["text"])
+def _cohere_chat(body: Mapping[str, object], out: CompletionText) -> None:
+    out.parts.append(_str(body["text"]) or "")
     out.stop_reason = _str(body.get("finish_reason"))
     tool_calls = body.get("tool_calls")
     if isinstance(tool_calls, list):
@@ -287,29 +299,31 @@ def _cohere_chat(body: dict, out: CompletionText) -> None:
         out.output_tokens = finite_count(meta["billed_units"].get("output_tokens"))
 
 
-def _cohere_generate(body: dict, out: CompletionText) -> None:
-    generations = [g for g in body["generations"] if isinstance(g, dict)]
+def _cohere_generate(body: Mapping[str, object], out: CompletionText) -> None:
+    generations = [g for g in _list(body["generations"]) if isinstance(g, dict)]
     if generations:
         out.parts.append(_str(generations[0].get("text")) or "")
         out.stop_reason = _str(generations[0].get("finish_reason"))
 
 
-def _is_choices(body: dict, key: str) -> bool:
+def _is_choices(body: Mapping[str, object], key: str) -> bool:
     choices = body.get("choices")
     return isinstance(choices, list) and any(isinstance(c, dict) and key in c for c in choices)
 
 
-_BODY_READERS = (
+def _is_converse(body: Mapping[str, object]) -> bool:
+    output = body.get("output")
+    return isinstance(output, dict) and isinstance(output.get("message"), dict)
+
+
+_BodyReader = Callable[[Mapping[str, object], CompletionText], None]
+_BODY_READERS: tuple[tuple[BodyShape, Callable[[Mapping[str, object]], bool], _BodyReader], ...] = (
     (
         BodyShape.ANTHROPIC_MESSAGES,
         lambda b: isinstance(b.get("content"), list) and (b.get("type") == "message" or b.get("role") == "assistant"),
         _anthropic_message,
     ),
-    (
-        BodyShape.CONVERSE,
-        lambda b: isinstance(b.get("output"), dict) and isinstance(b["output"].get("message"), dict),
-        _converse,
-    ),
+    (BodyShape.CONVERSE, _is_converse, _converse),
     (BodyShape.TITAN_TEXT, lambda b: isinstance(b.get("results"), list), _titan),
     (BodyShape.ANTHROPIC_COMPLETIONS, lambda b: isinstance(b.get("completion"), str), _anthropic_completion),
     (BodyShape.LLAMA, lambda b: isinstance(b.get("generation"), str), _llama),
@@ -339,7 +353,7 @@ _CONVERSE_EVENTS = frozenset(
 _METRICS_KEY = "amazon-bedrock-invocationMetrics"
 
 
-def _stream_shape(chunk: dict) -> BodyShape | None:
+def _stream_shape(chunk: Mapping[str, object]) -> BodyShape | None:
     if chunk.get("type") in _ANTHROPIC_EVENTS:
         return BodyShape.ANTHROPIC_MESSAGES
     if _CONVERSE_EVENTS.intersection(chunk):
@@ -363,14 +377,23 @@ def _stream_shape(chunk: dict) -> BodyShape | None:
     return None
 
 
-def _read_stream(chunks: list) -> CompletionText | None:
+class _StreamState(TypedDict, total=False):
+    """What a chunk reader remembers between the chunks of one stream."""
+
+    text_blocks: int  # Anthropic text blocks started so far
+    text_index: object  # Converse: content block index of the text being streamed
+    reasoning_index: object  # Converse: content block index of the reasoning block counted last
+    reasoning: bool  # chat completions: a reasoning block was counted
+
+
+def _read_stream(chunks: list[object]) -> CompletionText | None:
     dict_chunks = [c for c in chunks if isinstance(c, dict)]
     shape = next((s for s in map(_stream_shape, dict_chunks) if s is not None), None)
     if shape is None:
         return None
     out = CompletionText(shape)
     reader = _CHUNK_READERS[shape]
-    state: dict[str, object] = {}
+    state: _StreamState = {}
     for chunk in dict_chunks:
         reader(chunk, out, state)
         metrics = chunk.get(_METRICS_KEY)
@@ -385,7 +408,7 @@ def _read_stream(chunks: list) -> CompletionText | None:
     return out
 
 
-def _anthropic_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _anthropic_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     kind = chunk.get("type")
     if kind == "content_block_start":
         block = chunk.get("content_block")
@@ -393,7 +416,7 @@ def _anthropic_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
         if block_type == "text":
             if state.get("text_blocks"):
                 out.parts.append("\n")
-            state["text_blocks"] = int(state.get("text_blocks", 0)) + 1  # type: ignore[call-overload]
+            state["text_blocks"] = state.get("text_blocks", 0) + 1
             if isinstance(block, dict) and block.get("text"):
                 out.parts.append(block["text"])
         elif block_type is not None:
@@ -416,7 +439,7 @@ def _anthropic_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
             out.output_tokens = finite_count(usage.get("output_tokens")) or out.output_tokens
 
 
-def _converse_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _converse_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     start = chunk.get("contentBlockStart")
     if isinstance(start, dict):
         inner = start.get("start")
@@ -449,26 +472,26 @@ def _converse_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
             out.latency_ms = finite_count(metrics.get("latencyMs"))
 
 
-def _titan_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _titan_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     out.parts.append(_str(chunk.get("outputText")) or "")
     out.stop_reason = _str(chunk.get("completionReason")) or out.stop_reason
     out.input_tokens = finite_count(chunk.get("inputTextTokenCount")) or out.input_tokens
     out.output_tokens = finite_count(chunk.get("totalOutputTextTokenCount")) or out.output_tokens
 
 
-def _anthropic_completion_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _anthropic_completion_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     out.parts.append(_str(chunk.get("completion")) or "")
     out.stop_reason = _str(chunk.get("stop_reason")) or out.stop_reason
 
 
-def _llama_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _llama_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     out.parts.append(_str(chunk.get("generation")) or "")
     out.stop_reason = _str(chunk.get("stop_reason")) or out.stop_reason
     out.input_tokens = finite_count(chunk.get("prompt_token_count")) or out.input_tokens
     out.output_tokens = finite_count(chunk.get("generation_token_count")) or out.output_tokens
 
 
-def _mistral_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _mistral_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     outputs = chunk.get("outputs")
     if isinstance(outputs, list):
         for item in outputs:
@@ -477,7 +500,7 @@ def _mistral_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
                 out.stop_reason = _str(item.get("stop_reason")) or out.stop_reason
 
 
-def _chat_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _chat_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     if not isinstance(chunk.get("choices"), list):
         return
     choice = _first_choice(chunk)
@@ -498,7 +521,7 @@ def _chat_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
     out.stop_reason = _str(choice.get("finish_reason")) or _str(choice.get("stop_reason")) or out.stop_reason
 
 
-def _text_choices_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _text_choices_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     if not isinstance(chunk.get("choices"), list):
         return
     choice = _first_choice(chunk)
@@ -507,7 +530,7 @@ def _text_choices_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
         out.stop_reason = _str(choice.get("stop_reason")) or _str(choice.get("finish_reason")) or out.stop_reason
 
 
-def _cohere_chat_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _cohere_chat_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     event = chunk.get("event_type")
     if event == "text-generation":
         out.parts.append(_str(chunk.get("text")) or "")
@@ -518,14 +541,15 @@ def _cohere_chat_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
         out.stop_reason = _str(chunk.get("finish_reason"))
 
 
-def _cohere_generate_chunk(chunk: dict, out: CompletionText, state: dict) -> None:
+def _cohere_generate_chunk(chunk: Mapping[str, object], out: CompletionText, state: _StreamState) -> None:
     if chunk.get("is_finished"):
         out.stop_reason = _str(chunk.get("finish_reason"))
         return
     out.parts.append(_str(chunk.get("text")) or "")
 
 
-_CHUNK_READERS = {
+_ChunkReader = Callable[[Mapping[str, object], CompletionText, _StreamState], None]
+_CHUNK_READERS: dict[BodyShape, _ChunkReader] = {
     BodyShape.ANTHROPIC_MESSAGES: _anthropic_chunk,
     BodyShape.CONVERSE: _converse_chunk,
     BodyShape.TITAN_TEXT: _titan_chunk,

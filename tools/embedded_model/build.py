@@ -40,6 +40,7 @@ from shared.errors import ConfigurationError
 from tools.embedded_model.minilm import MiniLM, gt_model_path, gt_package_version
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
     from tokenizers import Tokenizer
 
 DEFAULT_OUT = DEFAULT_MODEL_DIR
@@ -68,7 +69,7 @@ def _timed(label: str, timings: dict[str, float]) -> Iterator[None]:
     _log(f"[build] {label}: {timings[label]:.2f} s")
 
 
-def token_vectors(minilm: MiniLM, vocab_size: int, cls_id: int, sep_id: int) -> np.ndarray:
+def token_vectors(minilm: MiniLM, vocab_size: int, cls_id: int, sep_id: int) -> NDArray[np.float32]:
     """MiniLM's output at position 1 for ``[CLS] t [SEP]``, for every token id ``t``: (vocab, 384)."""
     out = np.empty((vocab_size, minilm.hidden), dtype=np.float32)
     for start in range(0, vocab_size, _FORWARD_BATCH):
@@ -78,7 +79,7 @@ def token_vectors(minilm: MiniLM, vocab_size: int, cls_id: int, sep_id: int) -> 
     return out
 
 
-def pca(vectors: np.ndarray, *, dim: int, drop: int) -> tuple[np.ndarray, np.ndarray]:
+def pca(vectors: NDArray[np.float32], *, dim: int, drop: int) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
     """Project mean-centred ``vectors`` on principal components ``drop .. drop+dim-1``.
 
     Returns the projection and the explained-variance ratio of every component. Each component's sign is
@@ -95,7 +96,7 @@ def pca(vectors: np.ndarray, *, dim: int, drop: int) -> tuple[np.ndarray, np.nda
     return (centred.astype(np.float64) @ vt[drop : drop + dim].T).astype(np.float32), explained
 
 
-def wordfreq_token_probabilities(tokenizer: Tokenizer, vocab_size: int) -> tuple[np.ndarray, dict[str, str]]:
+def wordfreq_token_probabilities(tokenizer: Tokenizer, vocab_size: int) -> tuple[NDArray[np.float64], dict[str, str]]:
     """p(token) in English text: wordfreq's word frequencies, each word's mass given to its WordPiece tokens.
 
     Tokens that no listed word produces get the smallest observed probability (they are rare).
@@ -124,13 +125,14 @@ def wordfreq_token_probabilities(tokenizer: Tokenizer, vocab_size: int) -> tuple
     return probs, source
 
 
-def zipf_rank_probabilities(vocab_size: int) -> np.ndarray:
+def zipf_rank_probabilities(vocab_size: int) -> NDArray[np.float64]:
     """model2vec's estimate: p ∝ 1/(rank+1), taking the token id as its rank.
 
     BERT's vocabulary is roughly frequency-sorted after the single characters, so this needs no word list.
     """
     inverse = 1.0 / np.arange(2, vocab_size + 2, dtype=np.float64)
-    return inverse / inverse.sum()
+    probabilities: NDArray[np.float64] = inverse / inverse.sum()
+    return probabilities
 
 
 def _distribution_version(name: str) -> str:

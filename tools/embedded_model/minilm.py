@@ -18,10 +18,14 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from shared.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 #: sentence-transformers' ``max_seq_length`` for all-MiniLM-L6-v2 (counts [CLS] and [SEP]).
 MAX_SEQ_LENGTH = 256
@@ -51,25 +55,28 @@ def gt_package_version() -> str:
 
 @dataclass(frozen=True)
 class _Layer:
-    qkv_w: np.ndarray  # (384, 3*384): query, key and value projections fused into one matmul
-    qkv_b: np.ndarray
-    attn_out_w: np.ndarray
-    attn_out_b: np.ndarray
-    ln1_g: np.ndarray
-    ln1_b: np.ndarray
-    inter_w: np.ndarray
-    inter_b: np.ndarray
-    out_w: np.ndarray
-    out_b: np.ndarray
-    ln2_g: np.ndarray
-    ln2_b: np.ndarray
+    qkv_w: NDArray[np.float32]  # (384, 3*384): query, key and value projections fused into one matmul
+    qkv_b: NDArray[np.float32]
+    attn_out_w: NDArray[np.float32]
+    attn_out_b: NDArray[np.float32]
+    ln1_g: NDArray[np.float32]
+    ln1_b: NDArray[np.float32]
+    inter_w: NDArray[np.float32]
+    inter_b: NDArray[np.float32]
+    out_w: NDArray[np.float32]
+    out_b: NDArray[np.float32]
+    ln2_g: NDArray[np.float32]
+    ln2_b: NDArray[np.float32]
 
 
-def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+def _layer_norm(
+    x: NDArray[np.float32], gamma: NDArray[np.float32], beta: NDArray[np.float32], eps: float
+) -> NDArray[np.float32]:
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
     var = np.mean(centred * centred, axis=-1, keepdims=True)
-    return centred / np.sqrt(var + eps) * gamma + beta
+    normalised: NDArray[np.float32] = centred / np.sqrt(var + eps) * gamma + beta
+    return normalised
 
 
 class MiniLM:
@@ -88,7 +95,7 @@ class MiniLM:
             raise ConfigurationError("hidden_act", f"only exact GELU is implemented, got {config.get('hidden_act')!r}")
         weights = load_file(str(model_dir / "model.safetensors"))
 
-        def w(name: str) -> np.ndarray:
+        def w(name: str) -> NDArray[np.float32]:
             return np.ascontiguousarray(weights[name], dtype=np.float32)
 
         self.word_emb = w("embeddings.word_embeddings.weight")
@@ -129,7 +136,7 @@ class MiniLM:
         return cls(gt_model_path())
 
     # -- forward pass ---------------------------------------------------------------------------------
-    def forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def forward(self, ids: NDArray[np.int64], mask: NDArray[np.int64]) -> NDArray[np.float32]:
         """Last hidden states (batch, seq, hidden) for padded token ids and their 0/1 attention mask."""
         from scipy.special import erf
 
@@ -157,17 +164,17 @@ class MiniLM:
             x = _layer_norm(x + inter @ layer.out_w + layer.out_b, layer.ln2_g, layer.ln2_b, self.eps)
         return x.reshape(batch, seq, h)
 
-    def pool(self, ids: np.ndarray, mask: np.ndarray, normalize: bool = True) -> np.ndarray:
+    def pool(self, ids: NDArray[np.int64], mask: NDArray[np.int64], normalize: bool = True) -> NDArray[np.float32]:
         """Mean of the last hidden states over real tokens (and L2-normalised): the sentence embedding."""
         hidden = self.forward(ids, mask)
         m = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        pooled: NDArray[np.float32] = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
         if normalize:
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return pooled.astype(np.float32)
 
     # -- text API -------------------------------------------------------------------------------------
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
         """Unit 384-d sentence embeddings, as ``SentenceTransformer.encode(normalize_embeddings=True)``.
 
         Texts are sorted by length and padded per batch so short texts do not pay for long ones.
@@ -187,6 +194,6 @@ class MiniLM:
         return out
 
 
-def _chunks(order: np.ndarray, size: int) -> Iterator[np.ndarray]:
+def _chunks(order: NDArray[np.intp], size: int) -> Iterator[NDArray[np.intp]]:
     for start in range(0, len(order), size):
         yield order[start : start + size]
