@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Per-model alarms for the example set's models (CloudWatch alarms need fixed ModelId dimensions).
 DEMO_MODELS := meta.llama3-1-70b-instruct-v1:0,us.anthropic.claude-3-haiku-20240307-v1:0,anthropic.claude-3-5-sonnet-20240620-v1:0,amazon.nova-lite-v1:0
 
-.PHONY: setup setup-dev browser demo test synth bench examples model refusal-model clean
+.PHONY: setup setup-dev browser demo test lint synth bench examples model refusal-model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +46,16 @@ browser:
 demo: setup
 	$(BIN)/llm-monitor replay examples/logs -c alarmModelIds=$(DEMO_MODELS)
 
-test: setup-dev
+test: setup-dev lint
 	$(BIN)/python -m pytest -n 2 -q
 	$(MAKE) --no-print-directory synth
+
+# Static checks: formatting and lint (ruff), types (mypy, strict), the floors (import-linter).
+lint: setup-dev
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache > /dev/null && echo "lint: ruff, mypy and import contracts ok"
 
 synth: setup-dev
 	@if [ -f app.py ]; then npx --no-install cdk synth --no-notices -q > /dev/null && echo "cdk synth: ok"; fi
