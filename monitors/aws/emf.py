@@ -3,8 +3,10 @@
 One EMF document per scored record: its metric values, dimension sets [] (the all-models aggregate that
 all-models alarms watch), [ModelId] and, when configured, [ModelId, Application]; the request id and the
 monitor name ride along as properties (not dimensions: each distinct dimension value is a billed metric)
-so Logs Insights can list the requests behind a spike. The document's timestamp is the invocation's, so
-a replayed or delayed record lands in the period it happened in. No PutMetricData calls are made.
+so Logs Insights can list the requests behind a spike. The document's timestamp is the invocation's by
+default, so a replayed or delayed record lands in the period it happened in; with `emfTimestamp=arrival` it
+is the time of scoring and the invocation time rides along as a property (`EmfTimestamp`). No PutMetricData
+calls are made.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from monitors.core.config import DEFAULT_EMF_TIMESTAMP, EmfTimestamp
 from shared import pipeline_metrics as pm
 from shared.emf import emf_metrics
 from shared.limits import CLOUDWATCH_MAX_FUTURE_SECONDS, CLOUDWATCH_MAX_PAST_SECONDS
@@ -22,6 +25,8 @@ from shared.timestamps import parse_timestamp
 # between writing the document and CloudWatch reading it.
 _MAX_PAST_SECONDS = CLOUDWATCH_MAX_PAST_SECONDS - 3600
 _MAX_FUTURE_SECONDS = CLOUDWATCH_MAX_FUTURE_SECONDS - 300
+# With arrival-time stamps: the invocation's timestamp as Bedrock logged it, for the drill-down.
+INVOCATION_TIMESTAMP_PROPERTY = "invocationTimestamp"
 
 
 def emf_timestamp(record_timestamp: str, now: float | None = None) -> datetime:
@@ -43,7 +48,10 @@ def emit_record(
     timestamp: str,
     values: Mapping[str, float],
     units: Mapping[str, str],
+    stamp: EmfTimestamp = DEFAULT_EMF_TIMESTAMP,
+    now: float | None = None,
 ) -> None:
+    """One EMF document for one scored record, stamped with its invocation time or `now` (see `stamp`)."""
     if not values:
         return
     metrics = emf_metrics(namespace)
@@ -55,7 +63,12 @@ def emit_record(
     if invoked_model_id != model:  # an ARN or an aliased id: the raw value for the drill-down
         metrics.add_metadata(key=pm.INVOKED_MODEL_PROPERTY, value=invoked_model_id)
     metrics.add_metadata(key=pm.MONITOR_PROPERTY, value=monitor)
-    metrics.set_timestamp(emf_timestamp(timestamp))
+    if stamp is EmfTimestamp.ARRIVAL:
+        metrics.set_timestamp(datetime.fromtimestamp(time.time() if now is None else now, tz=UTC))
+        if timestamp:
+            metrics.add_metadata(key=INVOCATION_TIMESTAMP_PROPERTY, value=timestamp)
+    else:
+        metrics.set_timestamp(emf_timestamp(timestamp, now))
     for name, value in values.items():
         metrics.add_metric(name=name, unit=units[name], value=float(value))
     metrics.flush_metrics()

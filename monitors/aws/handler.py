@@ -118,6 +118,7 @@ def score_event(event: dict, rt: Runtime) -> set[str]:
                 timestamp=record.timestamp,
                 values=result.values,
                 units=rt.units,
+                stamp=rt.env.emf_timestamp,
             )
     emit_batch_counters(
         namespace=rt.env.namespace,
