@@ -18,6 +18,7 @@ BENCHES = (
     "bench.replay_bench",
     "bench.dashboard_bench",
     "bench.refusal_eval",
+    "bench.timeliness",
     "bench.synth_bench",
 )
 

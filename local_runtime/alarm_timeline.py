@@ -5,20 +5,25 @@ pNN, ...); this module only compares those values with the threshold and runs `a
 evaluation range ending at each period's end. CloudWatch evaluates a standard alarm every minute; for a
 replay, once per period (at its end) gives the same states at period boundaries, which is what a summary or
 a dashboard shows.
+
+`range_starts` and `decide_values` are the two steps of one evaluation, for a caller that evaluates at other
+times: CloudWatch's default sliding window evaluates every minute over the periods ending at that minute,
+and with late data each evaluation sees only the datapoints known by then (bench/timeliness.py).
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
-from local_runtime.alarm_state import AlarmState, Decision, Rule, decide, evaluation_range
+from local_runtime.alarm_state import AlarmState, Decision, Point, Rule, decide, evaluation_range
 from monitors.core.alarms import AlarmDefinition
-from monitors.core.spec import AlarmSpec, Comparison
+from monitors.core.spec import AlarmSpec, Comparison, MissingData
 
-__all__ = ["StateChange", "alarm_timeline", "align"]
+__all__ = ["StateChange", "alarm_timeline", "align", "decide_values", "range_starts"]
 
 _COMPARISON_WORDS = {
     Comparison.GREATER_THAN: "greater than",
@@ -97,16 +102,8 @@ def alarm_timeline(
     state = AlarmState(initial_state)
     changes: list[StateChange] = []
     for period_end in _evaluation_ends(datapoints, start=start, end=end, period=period, range_length=range_length):
-        starts = [period_end - (range_length - i) * period for i in range(range_length)]
-        values = [_real(datapoints.get(s)) for s in starts]
-        points = [None if v is None else spec.comparison.breaches(v, spec.threshold) for v in values]
-        decision = decide(
-            points,
-            evaluation_periods=spec.evaluation_periods,
-            datapoints_to_alarm=spec.datapoints_to_alarm,
-            treat_missing_data=spec.treat_missing_data,
-            current_state=state,
-        )
+        values = [_real(datapoints.get(s)) for s in range_starts(period_end, spec)]
+        decision = decide_values(spec, values, current_state=state)
         if decision.state is not state:
             newest = next((v for v in reversed(values) if v is not None), None)
             changes.append(
@@ -121,6 +118,41 @@ def alarm_timeline(
             )
             state = decision.state
     return changes
+
+
+def range_starts(end: int, spec: AlarmSpec) -> list[int]:
+    """The start of each period of the evaluation range that ends at `end` (epoch seconds), oldest first.
+
+    For a replay `end` is a period boundary; CloudWatch's default sliding window ends the range at the minute
+    of each evaluation, so the periods need not be aligned to the epoch.
+    """
+    period, length = spec.period_seconds, evaluation_range(spec.evaluation_periods)
+    return [end - (length - i) * period for i in range(length)]
+
+
+def decide_values(
+    spec: AlarmSpec, values: Sequence[float | None], *, current_state: AlarmState = AlarmState.INSUFFICIENT_DATA
+) -> Decision:
+    """`alarm_state.decide` over the statistic's value in each period of an evaluation range (oldest first;
+    None, NaN or infinite = no datapoint), each compared with the alarm's threshold first.
+
+    The values are whatever the caller knows at the time of the evaluation: with late data, an evaluation
+    "as of" time t passes only what had arrived by t. Decisions are memoised (the rules are a pure function
+    of the points and the current state), so evaluating every minute of a long simulation stays cheap.
+    """
+    points = tuple(
+        None if (v := _real(value)) is None else spec.comparison.breaches(v, spec.threshold) for value in values
+    )
+    return _decide(
+        points, spec.evaluation_periods, spec.datapoints_to_alarm, spec.treat_missing_data, AlarmState(current_state)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _decide(points: tuple[Point, ...], n: int, m: int, treatment: MissingData, state: AlarmState) -> Decision:
+    return decide(
+        points, evaluation_periods=n, datapoints_to_alarm=m, treat_missing_data=treatment, current_state=state
+    )
 
 
 def _evaluation_ends(

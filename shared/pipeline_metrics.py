@@ -31,6 +31,7 @@ MONITOR_COUNTERS = (RECORDS_SCORED, RECORDS_SAMPLED_OUT, SCORING_FAILURES, UNDEC
 REQUEST_ID_PROPERTY = "requestId"
 MONITOR_PROPERTY = "monitor"
 INVOKED_MODEL_PROPERTY = "invokedModelId"  # the model id exactly as Bedrock logged it (maybe an ARN)
+INVOCATION_TIMESTAMP_PROPERTY = "invocationTimestamp"  # with emfTimestamp=arrival: when the record happened
 EVIDENCE_PROPERTY = "evidence"  # why a record scored as it did (a phrase or pattern name; optional)
 MODEL_DIMENSION = "ModelId"
 APPLICATION_DIMENSION = "Application"

@@ -5,8 +5,9 @@ all-models alarms watch), [ModelId] and, when configured, [ModelId, Application]
 monitor name ride along as properties (not dimensions: each distinct dimension value is a billed metric)
 so Logs Insights can list the requests behind a spike, and so does the record's evidence when the monitor
 gives one (which refusal phrase or cue matched: bounded text, never the completion). The document's
-timestamp is the invocation's, so a replayed or delayed record lands in the period it happened in. No
-PutMetricData calls are made.
+timestamp is the invocation's by default, so a replayed or delayed record lands in the period it happened
+in; with `emfTimestamp=arrival` it is the time of scoring and the invocation time rides along as a
+property (see `EmfTimestamp`). No PutMetricData calls are made.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from monitors.core.config import DEFAULT_EMF_TIMESTAMP, EmfTimestamp
 from shared import pipeline_metrics as pm
 from shared.emf import emf_metrics
 from shared.limits import CLOUDWATCH_MAX_FUTURE_SECONDS, CLOUDWATCH_MAX_PAST_SECONDS
@@ -46,7 +48,10 @@ def emit_record(
     values: Mapping[str, float],
     units: Mapping[str, str],
     evidence: str | None = None,
+    stamp: EmfTimestamp = DEFAULT_EMF_TIMESTAMP,
+    now: float | None = None,
 ) -> None:
+    """One EMF document for one scored record, stamped with its invocation time or `now` (see `stamp`)."""
     if not values:
         return
     metrics = emf_metrics(namespace)
@@ -60,7 +65,12 @@ def emit_record(
     metrics.add_metadata(key=pm.MONITOR_PROPERTY, value=monitor)
     if evidence:
         metrics.add_metadata(key=pm.EVIDENCE_PROPERTY, value=evidence)
-    metrics.set_timestamp(emf_timestamp(timestamp))
+    if stamp is EmfTimestamp.ARRIVAL:
+        metrics.set_timestamp(datetime.fromtimestamp(time.time() if now is None else now, tz=UTC))
+        if timestamp:
+            metrics.add_metadata(key=pm.INVOCATION_TIMESTAMP_PROPERTY, value=timestamp)
+    else:
+        metrics.set_timestamp(emf_timestamp(timestamp, now))
     for name, value in values.items():
         metrics.add_metric(name=name, unit=units[name], value=float(value))
     metrics.flush_metrics()

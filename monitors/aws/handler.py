@@ -141,6 +141,7 @@ def score_event(event: KinesisEvent, rt: Runtime) -> set[str]:
                 values=result.values,
                 units=rt.units,
                 evidence=result.evidence,
+                stamp=rt.env.emf_timestamp,
             )
     emit_batch_counters(
         namespace=rt.env.namespace,

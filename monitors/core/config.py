@@ -18,6 +18,8 @@ Keys (in cdk.json `context`, or `-c key=value` with dots for nesting):
   models), `id=name` pairs or a JSON object (see `shared.model_ids`).
 - `applicationDimension.key` (a requestMetadata key), `.allowlist`, `.maxValues`.
 - `embeddings.modelId`, `.dimensions`, `.normalize`, `.maxConcurrency`.
+- `emfTimestamp`: the time each per-record EMF document carries, `invocation` (default) or `arrival`
+  (see `EmfTimestamp`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from monitors.core.spec import SAMPLING_OPTION, LambdaSpec
@@ -34,7 +37,15 @@ from shared.context import merge_context
 from shared.errors import ConfigurationError
 from shared.model_ids import is_arn, model_name
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
-from shared.values import parse_bool, parse_int, parse_list, parse_mapping, parse_pairs, reject_unknown
+from shared.values import (
+    parse_bool,
+    parse_int,
+    parse_list,
+    parse_mapping,
+    parse_pairs,
+    parse_str,
+    reject_unknown,
+)
 
 if TYPE_CHECKING:
     from monitors.core.registry import MonitorRegistry
@@ -43,6 +54,29 @@ OTHER_APPLICATION = "other"
 #: Keys under `monitors.<name>` that are not the monitor's own options.
 ENABLED_KEY = "enabled"
 LAMBDA_KEY = "lambda"
+EMF_TIMESTAMP_KEY = "emfTimestamp"
+
+
+class EmfTimestamp(StrEnum):
+    """Which time a per-record EMF document carries, and so which period of the metric a value lands in.
+
+    `invocation`: the invocation's time (clamped to what CloudWatch accepts). Graphs and alarms show a spike
+    when it happened and a replay lands where it belongs; a value that arrives after its period has left an
+    alarm's evaluation range is never seen by that alarm. `arrival`: the monitor Lambda's clock when it scores
+    the record (the invocation time rides along as a property). Every value reaches the alarms, but in the
+    period it arrived in, so batched delivery makes periods lumpy and a replay lands at replay time.
+    bench/timeliness.py measures both; README "Alarm timeliness".
+    """
+
+    INVOCATION = "invocation"
+    ARRIVAL = "arrival"
+
+    @classmethod
+    def parse(cls, value: object, *, key: str) -> EmfTimestamp:
+        return cls(parse_str(value, key=key, choices=[mode.value for mode in cls]))
+
+
+DEFAULT_EMF_TIMESTAMP = EmfTimestamp.INVOCATION
 
 
 @dataclass(frozen=True)
@@ -123,6 +157,7 @@ class MonitoringConfig:
     alarm_model_ids: tuple[str, ...] = ()
     model_id_aliases: Mapping[str, str] = field(default_factory=dict)
     application_dimension: ApplicationDimension = field(default_factory=ApplicationDimension)
+    emf_timestamp: EmfTimestamp = DEFAULT_EMF_TIMESTAMP
 
     @classmethod
     def from_context(cls, context: Mapping[str, object], registry: MonitorRegistry | None = None) -> MonitoringConfig:
@@ -194,6 +229,7 @@ class MonitoringConfig:
             alarm_model_ids=_alarm_model_ids(ctx.get("alarmModelIds")),
             model_id_aliases=parse_pairs(ctx.get("modelIdAliases"), key="modelIdAliases"),
             application_dimension=dimension,
+            emf_timestamp=EmfTimestamp.parse(ctx.get(EMF_TIMESTAMP_KEY, DEFAULT_EMF_TIMESTAMP), key=EMF_TIMESTAMP_KEY),
         )
 
     def enabled_monitors(self) -> list[str]:
@@ -218,6 +254,7 @@ class MonitoringConfig:
             MonitorEnvironment.OPTIONS_ENV: json.dumps(dict(settings.options), sort_keys=True),
             MonitorEnvironment.MODULES_ENV: ",".join(self.monitor_modules),
             MonitorEnvironment.NAMESPACE_ENV: self.namespace,
+            MonitorEnvironment.EMF_TIMESTAMP_ENV: self.emf_timestamp.value,
         }
         env.update(self.backend.to_env())
         env.update(self.application_dimension.to_env())
@@ -249,12 +286,14 @@ class MonitorEnvironment:
     backend: BackendSettings
     application_dimension: ApplicationDimension
     model_id_aliases: Mapping[str, str] = field(default_factory=dict)
+    emf_timestamp: EmfTimestamp = DEFAULT_EMF_TIMESTAMP
 
     NAME_ENV = "LLM_MONITOR_NAME"
     MODEL_ID_ALIASES_ENV = "LLM_MONITOR_MODEL_ID_ALIASES"
     OPTIONS_ENV = "LLM_MONITOR_OPTIONS"
     MODULES_ENV = "LLM_MONITOR_MODULES"
     NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
+    EMF_TIMESTAMP_ENV = "LLM_MONITOR_EMF_TIMESTAMP"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> MonitorEnvironment:
@@ -276,6 +315,9 @@ class MonitorEnvironment:
             backend=BackendSettings.from_env(env),
             application_dimension=ApplicationDimension.from_env(env),
             model_id_aliases=parse_pairs(env.get(cls.MODEL_ID_ALIASES_ENV), key=cls.MODEL_ID_ALIASES_ENV),
+            emf_timestamp=EmfTimestamp.parse(
+                env.get(cls.EMF_TIMESTAMP_ENV) or DEFAULT_EMF_TIMESTAMP, key=cls.EMF_TIMESTAMP_ENV
+            ),
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -209,6 +210,22 @@ def test_application_dimension_is_capped(
     handler.lambda_handler(kinesis_event(batch), lambda_context)
     docs = per_record(emf_documents(capsys.readouterr().out))
     assert [d["Application"] for d in docs] == ["other", "other", "travel", "other", "other"]
+
+
+def test_arrival_time_stamps_follow_the_lambda_clock_when_configured(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = make_runtime("refusal", {"emfTimestamp": "arrival"})
+    assert rt.env.emf_timestamp.value == "arrival"
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch = [record(i, timestamp=f"2026-11-20T10:0{i}:00Z") for i in range(3)]
+    capsys.readouterr()
+    before = time.time()
+    handler.lambda_handler(kinesis_event(batch), lambda_context)
+    after = time.time()
+    docs = per_record(emf_documents(capsys.readouterr().out))
+    assert [d["invocationTimestamp"] for d in docs] == [r.timestamp for r in batch]
+    assert all(int(before * 1000) <= d["_aws"]["Timestamp"] <= int(after * 1000) + 1 for d in docs)
 
 
 def test_undecodable_and_empty_records_are_counted_skips_not_failures(

@@ -201,6 +201,7 @@ BAD = [
     ({"alarms.Refusal.comparison": "Sideways"}, "alarms.Refusal.comparison"),
     ({"monitorModules": "no.such.module"}, "monitorModules"),
     ({"embeddings.dimensions": "300"}, "embeddings.dimensions"),
+    ({"emfTimestamp": "scoring"}, "emfTimestamp"),
 ]
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from local_runtime.alarm_state import AlarmState
-from local_runtime.alarm_timeline import StateChange, alarm_timeline, align
+from local_runtime.alarm_timeline import StateChange, alarm_timeline, align, decide_values, range_starts
 from monitors.core.alarms import AlarmDefinition
 from monitors.core.spec import AlarmSpec, Comparison, MissingData
 
@@ -233,3 +233,33 @@ def test_evaluation_cost_follows_the_periods_that_hold_data(monkeypatch: pytest.
     changes = alarm_timeline(make_alarm(), points, start=stray, end=T0 + 4 * P)
     assert changes[-1].new is ALARM
     assert len(calls) < 40
+
+
+# --- one evaluation at any time, with the data known then (bench/timeliness.py) ------------------------------
+
+
+def test_range_starts_end_at_any_minute_for_a_sliding_window():
+    spec = make_alarm().spec
+    assert range_starts(T0 + 5 * P, spec) == [T0 + i * P for i in range(5)]
+    assert range_starts(T0 + 5 * P + 120, spec) == [T0 + 120 + i * P for i in range(5)]
+    assert len(range_starts(T0, make_alarm(n=5, m=2).spec)) == 7
+
+
+def test_decide_values_compares_then_decides_like_the_timeline():
+    spec = make_alarm(treat=MissingData.NOT_BREACHING).spec
+    decision = decide_values(spec, [0.1, None, 0.5, float("nan"), 0.6], current_state=OK)
+    assert decision.points == (False, None, True, None, True)
+    assert decision.state is OK  # 0 X X: the 3 newest real datapoints hold 2 breaching
+    late = decide_values(spec, [0.1, None, 0.5, 0.4, 0.6], current_state=OK)  # period 3 arrived late
+    assert late.state is ALARM
+    assert decide_values(spec, [0.1, None, 0.5, 0.4, 0.6], current_state=OK) is late  # memoised
+    # Every evaluation of the timeline is one decide_values over the range ending at the period's end.
+    alarm, values = make_alarm(treat=MissingData.NOT_BREACHING), series(SPIKE)
+    state, stepped = INSUFFICIENT, []
+    for i in range(len(SPIKE)):
+        starts = range_starts(int(end_of(i)), alarm.spec)
+        new = decide_values(alarm.spec, [values.get(s) for s in starts], current_state=state).state
+        if new is not state:
+            stepped.append((end_of(i), state, new))
+        state = new
+    assert stepped == transitions(alarm_timeline(alarm, values, start=T0, end=end_of(len(SPIKE) - 1)))
