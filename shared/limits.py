@@ -49,10 +49,9 @@ STEP_FUNCTIONS_MAX_PAYLOAD_BYTES = 256 * 1024
 CLOUDWATCH_MAX_PAST_SECONDS = 14 * 24 * 3600
 CLOUDWATCH_MAX_FUTURE_SECONDS = 2 * 3600
 
-# CloudWatch Embedded Metric Format
+# CloudWatch Embedded Metric Format: one document holds at most this many metrics (a monitor's per-record
+# values go out in one document, so a monitor declares at most this many metrics).
 EMF_MAX_METRICS_PER_DIRECTIVE = 100
-EMF_MAX_DIMENSIONS = 30
-EMF_MAX_VALUES_PER_METRIC = 100
 
 # Prices (USD, us-east-1) used by the cost estimate.
 PRICE_TITAN_EMBED_PER_1K_TOKENS = 0.00002

@@ -27,6 +27,7 @@ from monitors.core.spec import (
     TextUsage,
 )
 from shared.errors import ConfigurationError, MonitorDefinitionError
+from shared.limits import EMF_MAX_METRICS_PER_DIRECTIVE
 from shared.records import InvocationRecord
 
 if TYPE_CHECKING:
@@ -105,6 +106,11 @@ class Monitor(ABC):
             raise MonitorDefinitionError(f"monitor {cls.name!r}: enabled_by_default must be True or False")
         if not cls.metrics:
             raise MonitorDefinitionError(f"monitor {cls.name!r} declares no metrics")
+        if len(cls.metrics) > EMF_MAX_METRICS_PER_DIRECTIVE:
+            raise MonitorDefinitionError(
+                f"monitor {cls.name!r} declares {len(cls.metrics)} metrics; one EMF document holds at most "
+                f"{EMF_MAX_METRICS_PER_DIRECTIVE}"
+            )
         names = [m.name for m in cls.metrics]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:

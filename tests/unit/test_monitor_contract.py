@@ -241,6 +241,7 @@ def test_wrong_number_of_results_is_rejected() -> None:
     [
         ({"name": "Bad Name"}, "lowercase"),
         ({"metrics": ()}, "no metrics"),
+        ({"metrics": tuple(MetricSpec(f"M{i:03d}", Unit.NONE, "m") for i in range(101))}, "at most 100"),
         ({"metrics": (MetricSpec("A1", Unit.NONE, "a"), MetricSpec("A1", Unit.NONE, "b"))}, "twice"),
         ({"metrics": (MetricSpec("A1", Unit.NONE, "a", enabled_by="nope"),)}, "not a declared boolean option"),
         ({"sampling_rate": Monitor.sampling_rate.with_default(1.5)}, "samplingRate"),
