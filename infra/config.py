@@ -35,13 +35,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dispatcher.settings import DispatcherSettings
-from shared.context import merge_context
+from shared.context import DEFAULT_STACK_NAME, merge_context
+from shared.context import stack_name as read_stack_name
 from shared.errors import ConfigurationError
 from shared.truncation import FieldLimits
 from shared.values import parse_bool, parse_int, parse_mapping
 
 SKIP_BUNDLING_ENV = "LLM_MONITOR_SKIP_BUNDLING"
-DEFAULT_STACK_NAME = "LlmMonitor"
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (
@@ -70,7 +70,6 @@ LOG_RETENTION_DAYS = (
 )
 STREAM_MODES = ("onDemand", "provisioned")
 
-_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 # S3 bucket naming rules (general purpose buckets), enough to catch typos at synth.
 _BUCKET_NAME = re.compile(r"^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -155,12 +154,7 @@ class InfraConfig:
         env = os.environ if env is None else env
         ctx = merge_context(context)
 
-        stack_name = str(ctx.get("stackName") or DEFAULT_STACK_NAME)
-        if not _STACK_NAME.match(stack_name):
-            raise ConfigurationError(
-                "stackName",
-                f"must start with a letter and hold only letters, digits and '-' (≤128), got {stack_name!r}",
-            )
+        name = read_stack_name(ctx)
 
         bucket = _section(
             ctx,
@@ -222,7 +216,7 @@ class InfraConfig:
             env.get(SKIP_BUNDLING_ENV) or False, key=SKIP_BUNDLING_ENV
         )
         return cls(
-            stack_name=stack_name,
+            stack_name=name,
             log_bucket=log_bucket,
             invocation_logging=parse_bool(ctx.get("invocationLogging", False), key="invocationLogging"),
             stream=stream,

@@ -145,7 +145,7 @@ def test_alarm_model_ids_add_per_model_alarms_and_overrides_apply() -> None:
         dims = {d["Name"]: d["Value"] for d in alarms[definition.name].get("Dimensions", [])}
         assert dims == dict(definition.dimensions)
     assert not any(d.metric_name == "Toxicity" for d in s.inputs.alarms)
-    assert not any(name.startswith("LLMMonitor-Toxicity-") for name in alarms)
+    assert not any(name.startswith(f"{s.stack_name}-Toxicity-") for name in alarms)
 
 
 def test_local_backend_needs_no_aws_model_access() -> None:
