@@ -13,7 +13,10 @@ from `-c key=value` (dotted keys, string values); a bad value raises `Configurat
 - `logBucket.accessLogs` [true]: server access logging into a second bucket of this stack.
 - `invocationLogging` [false]: switch on Bedrock model invocation logging (account- and region-wide)
   to the bucket; removed again when the stack is deleted.
-- `stream.mode` [onDemand | provisioned], `stream.shards` [1, provisioned only], `stream.retentionHours` [24].
+- `stream.mode` [onDemand | provisioned], `stream.shards` [1, provisioned only], `stream.retentionHours` [24]
+  (how long a failed batch's records stay readable by `llm-monitor redrive`; beyond 24 hours it is billed),
+  `stream.enhancedFanOut` [false]: each monitor Lambda reads through its own enhanced fan-out consumer
+  (2 MB/s per shard each, billed) instead of sharing the shard's 2 MB/s with the others.
 - `alarmEmail` [none]: an address subscribed to the alarm topic (confirm the e-mail AWS sends).
 - `dispatcher.maxPromptBytes`, `.maxCompletionBytes`, `.maxSystemBytes` [256 KiB, 512 KiB, 64 KiB]: per
   field maxima applied only to records over the Kinesis record limit; `.offloadedBodyWaitSeconds` [30],
@@ -99,6 +102,7 @@ class StreamSettings:
     mode: str = "onDemand"
     shards: int = 1
     retention_hours: int = 24
+    enhanced_fan_out: bool = False
 
     @property
     def on_demand(self) -> bool:
@@ -181,7 +185,7 @@ class InfraConfig:
             access_logs=parse_bool(bucket.get("accessLogs", True), key="logBucket.accessLogs"),
         )
 
-        stream_ctx = _section(ctx, "stream", {"mode", "shards", "retentionHours"})
+        stream_ctx = _section(ctx, "stream", {"mode", "shards", "retentionHours", "enhancedFanOut"})
         mode = str(stream_ctx.get("mode", "onDemand"))
         if mode not in STREAM_MODES:
             raise ConfigurationError("stream.mode", f"must be one of {', '.join(STREAM_MODES)}, got {mode!r}")
@@ -193,6 +197,7 @@ class InfraConfig:
             retention_hours=parse_int(
                 stream_ctx.get("retentionHours", 24), key="stream.retentionHours", minimum=24, maximum=8760
             ),
+            enhanced_fan_out=parse_bool(stream_ctx.get("enhancedFanOut", False), key="stream.enhancedFanOut"),
         )
 
         email = ctx.get("alarmEmail")

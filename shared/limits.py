@@ -73,4 +73,18 @@ PRICE_KINESIS_ON_DEMAND_PER_GB_OUT = 0.04
 PRICE_KINESIS_PROVISIONED_PER_SHARD_HOUR = 0.015
 PRICE_KINESIS_PROVISIONED_PER_MILLION_PUT_UNITS = 0.014
 KINESIS_PUT_PAYLOAD_UNIT_BYTES = 25 * 1024  # provisioned mode bills PUTs in 25 KB payload units
+# Kinesis retention and enhanced fan-out (us-east-1; "Amazon Kinesis Data Streams pricing",
+# aws.amazon.com/kinesis/data-streams/pricing, on-demand and provisioned tabs; read when written, not
+# re-checked since). Records are kept 24 hours at no charge; "extended" retention reaches 7 days
+# (provisioned: per shard-hour; on demand: per GB-month stored), "long-term" retention beyond that (per
+# GB-month). An enhanced fan-out consumer bills per GB it reads (and, provisioned, per consumer-shard-hour)
+# instead of the on-demand data-out price.
+KINESIS_INCLUDED_RETENTION_HOURS = 24
+KINESIS_EXTENDED_RETENTION_MAX_HOURS = 7 * 24
+PRICE_KINESIS_PROVISIONED_EXTENDED_RETENTION_PER_SHARD_HOUR = 0.02
+PRICE_KINESIS_ON_DEMAND_EXTENDED_RETENTION_PER_GB_MONTH = 0.10
+PRICE_KINESIS_LONG_TERM_RETENTION_PER_GB_MONTH = 0.023
+PRICE_KINESIS_PROVISIONED_EFO_PER_CONSUMER_SHARD_HOUR = 0.015
+PRICE_KINESIS_PROVISIONED_EFO_PER_GB = 0.013
+PRICE_KINESIS_ON_DEMAND_EFO_PER_GB = 0.05
 PRICE_LOGS_INGEST_PER_GB = 0.50
