@@ -209,3 +209,35 @@ QUOTA_SFN_EXPRESS_STARTS = Quota(
 )
 #: A need above this share of its quota is a warning (`llm-monitor cost`, `cdk synth`).
 QUOTA_WARNING_SHARE = 0.8
+
+
+# --- Regions that offer what backend=aws calls ----------------------------------------------------------
+#
+# Checked at synth (infra.preflight) for the monitors that need the capability on backend=aws. Sources,
+# read in 2025 and transcribed here (the pages could not be re-read when this was written; AWS adds
+# regions, so a region missing here may have arrived since: `-c regionCheck=false` skips the check):
+# - Comprehend toxicity detection (DetectToxicContent): the AWS News Blog post "New for Amazon Comprehend -
+#   Toxicity Detection" (2023-11-09, "Availability and pricing"), which lists these four regions; the
+#   Comprehend guide's region list ("Guidelines and quotas") is wider because it covers the older APIs.
+#   BatchDetectSentiment, the other call of the workflow, is offered in every Comprehend region.
+# - Titan Text Embeddings V2 (amazon.titan-embed-text-v2:0), in-region on-demand inference: the Bedrock
+#   user guide's "Model support by AWS Region in Amazon Bedrock" table.
+COMPREHEND_TOXICITY_REGIONS = frozenset({"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"})
+TITAN_EMBED_V2_REGIONS = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
+        "us-gov-west-1",
+        "ca-central-1",
+        "sa-east-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-west-2",
+        "eu-west-3",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-south-1",
+        "ap-southeast-2",
+    }
+)
