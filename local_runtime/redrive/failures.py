@@ -68,7 +68,9 @@ class FailedBatch:
 
     @property
     def stream_name(self) -> str:
-        return self.stream_arn.split(":stream/", 1)[1]
+        """The stream's name, also from a consumer's ARN (`...:stream/<name>/consumer/<consumer>:<time>`,
+        should an enhanced fan-out event source record that instead of the stream's)."""
+        return self.stream_arn.split(":stream/", 1)[1].split("/", 1)[0]
 
     @classmethod
     def from_message(cls, message: Mapping[str, object]) -> FailedBatch:

@@ -63,6 +63,12 @@ def test_anything_else_is_not_a_batch_failure(body: object) -> None:
         FailedBatch.from_message(message(body))
 
 
+def test_a_consumer_arn_names_its_stream() -> None:
+    consumer = "arn:aws:kinesis:us-east-2:123456789012:stream/mystream/consumer/refusal:1573691884"
+    body = {**DOCUMENTED, "KinesisBatchInfo": {**DOCUMENTED["KinesisBatchInfo"], "streamArn": consumer}}
+    assert FailedBatch.from_message(message(body)).stream_name == "mystream"
+
+
 def test_queue_region_comes_from_the_url() -> None:
     assert queue_region("https://sqs.eu-west-1.amazonaws.com/123456789012/q") == "eu-west-1"
     assert queue_region("http://localhost:4566/000000000000/q") is None
