@@ -1,7 +1,8 @@
 """Building the CDK app from context: what `app.py` runs and what the template tests call.
 
 `create_app(context)` validates the whole configuration first (ConfigurationError names the bad key),
-then builds the stack and registers cdk-nag, which runs at synthesis. With `skipBundling` the Lambda code
+then builds the stack, runs the region and quota checks (`infra.preflight`) and registers cdk-nag, which
+runs at synthesis. With `skipBundling` the Lambda code
 assets are not built (template tests); the template is identical either way.
 """
 
@@ -17,6 +18,7 @@ from aws_cdk import App
 from infra import bundling
 from infra.config import InfraConfig
 from infra.nag import add_checks
+from infra.preflight import run_preflight
 from infra.stack import LlmMonitorStack, StackInputs
 from monitors.core.alarms import resolve_alarms
 from monitors.core.config import MonitoringConfig
@@ -54,6 +56,7 @@ def create_app(
     post = bundling.skip_bundling_context() if inputs.infra.skip_bundling else None
     app = App(context=context, outdir=outdir, post_cli_context=post)
     stack = LlmMonitorStack(app, inputs.infra.stack_name, inputs=inputs, stack_name=inputs.infra.stack_name)
+    run_preflight(stack, inputs, context, os.environ if env is None else env)
     add_checks(app)
     return BuiltApp(app, stack)
 

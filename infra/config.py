@@ -13,7 +13,10 @@ from `-c key=value` (dotted keys, string values); a bad value raises `Configurat
 - `logBucket.accessLogs` [true]: server access logging into a second bucket of this stack.
 - `invocationLogging` [false]: switch on Bedrock model invocation logging (account- and region-wide)
   to the bucket; removed again when the stack is deleted.
-- `stream.mode` [onDemand | provisioned], `stream.shards` [1, provisioned only], `stream.retentionHours` [24].
+- `stream.mode` [onDemand | provisioned], `stream.shards` [1, provisioned only], `stream.retentionHours` [24]
+  (how long a failed batch's records stay readable by `llm-monitor redrive`; beyond 24 hours it is billed),
+  `stream.enhancedFanOut` [false]: each monitor Lambda reads through its own enhanced fan-out consumer
+  (2 MB/s per shard each, billed) instead of sharing the shard's 2 MB/s with the others.
 - `alarmEmail` [none]: an address subscribed to the alarm topic (confirm the e-mail AWS sends).
 - `dispatcher.maxPromptBytes`, `.maxCompletionBytes`, `.maxSystemBytes` [256 KiB, 512 KiB, 64 KiB]: per
   field maxima applied only to records over the Kinesis record limit; `.offloadedBodyWaitSeconds` [30],
@@ -35,13 +38,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dispatcher.settings import DispatcherSettings
-from shared.context import merge_context
+from shared.context import DEFAULT_STACK_NAME, merge_context
+from shared.context import stack_name as read_stack_name
 from shared.errors import ConfigurationError
 from shared.truncation import FieldLimits
 from shared.values import parse_bool, parse_int, parse_mapping
 
 SKIP_BUNDLING_ENV = "LLM_MONITOR_SKIP_BUNDLING"
-DEFAULT_STACK_NAME = "LlmMonitor"
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (
@@ -70,7 +73,6 @@ LOG_RETENTION_DAYS = (
 )
 STREAM_MODES = ("onDemand", "provisioned")
 
-_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 # S3 bucket naming rules (general purpose buckets), enough to catch typos at synth.
 _BUCKET_NAME = re.compile(r"^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -100,6 +102,7 @@ class StreamSettings:
     mode: str = "onDemand"
     shards: int = 1
     retention_hours: int = 24
+    enhanced_fan_out: bool = False
 
     @property
     def on_demand(self) -> bool:
@@ -155,12 +158,7 @@ class InfraConfig:
         env = os.environ if env is None else env
         ctx = merge_context(context)
 
-        stack_name = str(ctx.get("stackName") or DEFAULT_STACK_NAME)
-        if not _STACK_NAME.match(stack_name):
-            raise ConfigurationError(
-                "stackName",
-                f"must start with a letter and hold only letters, digits and '-' (≤128), got {stack_name!r}",
-            )
+        name = read_stack_name(ctx)
 
         bucket = _section(
             ctx,
@@ -187,7 +185,7 @@ class InfraConfig:
             access_logs=parse_bool(bucket.get("accessLogs", True), key="logBucket.accessLogs"),
         )
 
-        stream_ctx = _section(ctx, "stream", {"mode", "shards", "retentionHours"})
+        stream_ctx = _section(ctx, "stream", {"mode", "shards", "retentionHours", "enhancedFanOut"})
         mode = str(stream_ctx.get("mode", "onDemand"))
         if mode not in STREAM_MODES:
             raise ConfigurationError("stream.mode", f"must be one of {', '.join(STREAM_MODES)}, got {mode!r}")
@@ -199,6 +197,7 @@ class InfraConfig:
             retention_hours=parse_int(
                 stream_ctx.get("retentionHours", 24), key="stream.retentionHours", minimum=24, maximum=8760
             ),
+            enhanced_fan_out=parse_bool(stream_ctx.get("enhancedFanOut", False), key="stream.enhancedFanOut"),
         )
 
         email = ctx.get("alarmEmail")
@@ -222,7 +221,7 @@ class InfraConfig:
             env.get(SKIP_BUNDLING_ENV) or False, key=SKIP_BUNDLING_ENV
         )
         return cls(
-            stack_name=stack_name,
+            stack_name=name,
             log_bucket=log_bucket,
             invocation_logging=parse_bool(ctx.get("invocationLogging", False), key="invocationLogging"),
             stream=stream,

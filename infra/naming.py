@@ -34,9 +34,10 @@ def dashboard_name(stack_name: str) -> str:
     return _DASHBOARD_UNSAFE.sub("-", stack_name)[:255]
 
 
-def pipeline_alarm_prefix(namespace: str) -> str:
-    """Prefix of the pipeline-health alarms (monitor alarms are `<namespace>-<Metric>-<scope>`)."""
-    return f"{namespace}-pipeline"
+def pipeline_alarm_prefix(stack_name: str) -> str:
+    """Prefix of the pipeline-health alarms, scoped by the stack as the monitor alarms are
+    (`<stackName>-<Metric>-<scope>`, `monitors.core.alarms.alarm_name`)."""
+    return f"{stack_name}-pipeline"
 
 
 def query_name(namespace: str, monitor: str, metric: str) -> str:

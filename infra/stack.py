@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -28,6 +28,8 @@ from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry
 from monitors.core.spec import Capability
 from shared.backends.settings import AWS, EMBEDDED
+from shared.context import STACK_NAME_KEY
+from shared.errors import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class LlmMonitorStack(Stack):
         )
         monitoring, infra, registry = inputs.monitoring, inputs.infra, inputs.registry
         self.inputs = inputs
+        check_stack_scope(self)
 
         self.key = kms.Key(
             self,
@@ -200,3 +203,40 @@ class LlmMonitorStack(Stack):
                     "managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
                     findings=("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",),
                 )
+
+
+def check_stack_scope(stack: LlmMonitorStack) -> None:
+    """Fail the synth when this stack's names would not be its own.
+
+    Alarm names carry the stack's name (`stackName`), so the stack must be deployed under that name. And
+    two LLM Monitor stacks of one app that write one namespace in one account and region would each alarm
+    on the other's metrics (their alarm names no longer collide, their data does): the second one fails
+    with both names. Stacks whose account and region are both known and differ may share a namespace;
+    an environment-agnostic stack deploys wherever the CLI points, so it is assumed to share one.
+    """
+    configured = stack.inputs.monitoring.stack_name
+    if stack.stack_name != configured:
+        raise ConfigurationError(
+            STACK_NAME_KEY,
+            f"the stack is named {stack.stack_name!r} but the configuration says {configured!r}; alarm names "
+            "(and the local runtime's) are scoped by the configured name, so deploy it under that name",
+        )
+    namespace = stack.inputs.monitoring.namespace
+    for other in stack.node.root.node.find_all():
+        if other is stack or not isinstance(other, LlmMonitorStack):
+            continue
+        if other.inputs.monitoring.namespace == namespace and _may_share_environment(stack, other):
+            raise ConfigurationError(
+                "namespace",
+                f"{namespace!r} is already the namespace of stack {other.stack_name!r} in this app; stack "
+                f"{stack.stack_name!r} would alarm on its metrics and it on this one's. Give each stack its "
+                "own namespace (-c namespace=...) or deploy them to different accounts or regions.",
+            )
+
+
+def _may_share_environment(a: Stack, b: Stack) -> bool:
+    """False only when both stacks name their account and region and the two differ."""
+    for x, y in ((a.account, b.account), (a.region, b.region)):
+        if not Token.is_unresolved(x) and not Token.is_unresolved(y) and x != y:
+            return False
+    return True

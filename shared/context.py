@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -66,3 +67,23 @@ def parse_assignments(pairs: list[str] | None) -> dict[str, object]:
             raise ConfigurationError(pair, "expected key=value")
         out[key.strip()] = value
     return out
+
+
+#: The CloudFormation stack name (`stackName`). The stack owns it, and every name that must be unique per
+#: account and region is scoped by it: the dashboard, and the alarms (monitor alarms through
+#: `monitors.core.alarms.alarm_name`, pipeline-health alarms through `infra.naming`), so the local runtime's
+#: alarm names are the deployed ones.
+STACK_NAME_KEY = "stackName"
+DEFAULT_STACK_NAME = "LlmMonitor"
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+
+
+def stack_name(context: Mapping[str, object]) -> str:
+    """`stackName` of a (merged) context, validated as CloudFormation requires; ConfigurationError names it."""
+    name = str(context.get(STACK_NAME_KEY) or DEFAULT_STACK_NAME)
+    if not _STACK_NAME.match(name):
+        raise ConfigurationError(
+            STACK_NAME_KEY,
+            f"must start with a letter and hold only letters, digits and '-' (≤128), got {name!r}",
+        )
+    return name

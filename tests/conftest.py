@@ -13,6 +13,9 @@ os.environ.update(
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
+        # what the CDK CLI sets from the profile: template tests synthesise as a deploy to us-east-1 would,
+        # so the region check (infra.preflight) runs; tests of an unknown region pass their own environment
+        "CDK_DEFAULT_REGION": "us-east-1",
     }
 )
 os.environ.pop("AWS_PROFILE", None)

@@ -67,7 +67,7 @@ class Observability(Construct):
             action=actions.SnsAction(topic),
         )
         self.dashboard_name = dashboard_name(infra.stack_name)
-        self.facade = self._monitoring_facade(namespace, topic)
+        self.facade = self._monitoring_facade(monitoring.stack_name, topic)
         self.facade.add_large_header(f"LLM Monitor — namespace {namespace}")
         queries = [query for segment in self.segments for query in segment.queries]
         self.facade.add_segment(WidgetSegment([drill_down_text(namespace, queries)]))
@@ -113,13 +113,13 @@ class Observability(Construct):
             for name, function in functions.items()
         ]
 
-    def _monitoring_facade(self, namespace: str, topic: sns.ITopic) -> MonitoringFacade:
-        """Pipeline-health alarms under one name prefix, notifying `topic`; one interactive dashboard."""
+    def _monitoring_facade(self, stack_name: str, topic: sns.ITopic) -> MonitoringFacade:
+        """Pipeline-health alarms under the stack's name prefix, notifying `topic`; one interactive dashboard."""
         return MonitoringFacade(
             self,
             "Monitoring",
             alarm_factory_defaults=AlarmFactoryDefaults(
-                alarm_name_prefix=pipeline_alarm_prefix(namespace),
+                alarm_name_prefix=pipeline_alarm_prefix(stack_name),
                 actions_enabled=True,
                 action=SnsAlarmActionStrategy(on_alarm_topic=topic, on_ok_topic=topic),
             ),

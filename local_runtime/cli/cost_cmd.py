@@ -57,12 +57,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_config_arguments(parser, backend=False)
     parser.add_argument("--no-levers", action="store_true", help="skip the what-if levers")
+    parser.add_argument(
+        "--peak-factor",
+        type=_count,
+        default=None,
+        metavar="X",
+        help="the busiest second's traffic as a multiple of the month's average, for the quota table (default: 3)",
+    )
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     from local_runtime.cli import EXIT_USAGE
     from local_runtime.cost import Workload, estimate
+    from local_runtime.cost.quotas import DEFAULT_PEAK_FACTOR
     from shared.errors import LlmMonitorError
 
     try:
@@ -85,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
                 raise _usage(f"give {', '.join(missing)} (or --store PATH to measure them from a replay)")
             kwargs = {"models": args.models} if args.models else {}
             workload = Workload(args.invocations_per_month, args.prompt_chars, args.completion_chars, **kwargs)
-        result = estimate(workload, context, levers=not args.no_levers)
+        peak = DEFAULT_PEAK_FACTOR if args.peak_factor is None else args.peak_factor
+        result = estimate(workload, context, levers=not args.no_levers, peak_factor=peak)
     except LlmMonitorError as exc:
         print(f"llm-monitor cost: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -102,9 +102,12 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("value: ")) from None
 
 
-def load_config(args: argparse.Namespace) -> tuple[MonitoringConfig, MonitorRegistry]:
-    """The validated configuration; raises ConfigurationError naming the bad key."""
-    config = MonitoringConfig.from_context(read_context(args))
+def load_config(
+    args: argparse.Namespace, context: dict[str, object] | None = None
+) -> tuple[MonitoringConfig, MonitorRegistry]:
+    """The validated configuration (of `context`, default `read_context(args)`); raises ConfigurationError
+    naming the bad key."""
+    config = MonitoringConfig.from_context(read_context(args) if context is None else context)
     if getattr(args, "backend", None):
         config = config.with_backend(args.backend)
     return config, discover(config.monitor_modules)

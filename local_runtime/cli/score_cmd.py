@@ -79,29 +79,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _emit(runner: MonitorRunner, batch: list[InvocationRecord]) -> None:
-    results = runner.score(batch)
+    from local_runtime.scores import score_rows
+
     out = sys.stdout
-    for index, record in enumerate(batch):
-        row: dict[str, object] = {"requestId": record.request_id, "modelId": record.model_id}
-        skipped: dict[str, str] = {}
-        errors: dict[str, str] = {}
-        evidence: dict[str, str] = {}
-        for monitor, monitor_results in results.items():
-            result = monitor_results[index]
-            if result is None:
-                continue
-            row.update({name: round(value, 6) for name, value in result.values.items()})
-            if result.skip_reason:
-                skipped[monitor] = result.skip_reason
-            if result.error:
-                errors[monitor] = result.error
-            if result.evidence:
-                evidence[monitor] = result.evidence
-        if evidence:
-            row["evidence"] = evidence
-        if skipped:
-            row["skipped"] = skipped
-        if errors:
-            row["errors"] = errors
+    for row in score_rows(batch, runner.score(batch)):
         out.write(json.dumps(row) + "\n")
     out.flush()

@@ -100,6 +100,8 @@ class Deployment:
     monitor_alarms: int
     dispatcher_memory_mb: int
     shards: int | None  # None: the stream is on demand
+    retention_hours: int = 24  # stream.retentionHours
+    enhanced_fan_out: bool = False  # stream.enhancedFanOut: one dedicated consumer per monitor
 
     @property
     def models_on_aws(self) -> bool:
@@ -161,4 +163,6 @@ def plan_deployment(
         monitor_alarms=len(resolve_alarms(config, registry)),
         dispatcher_memory_mb=assumptions.dispatcher_memory_mb or infra.dispatcher.memory_mb,
         shards=None if infra.stream.on_demand else infra.stream.shards,
+        retention_hours=infra.stream.retention_hours,
+        enhanced_fan_out=infra.stream.enhanced_fan_out,
     )

@@ -8,6 +8,7 @@ from dataclasses import replace
 from local_runtime.cost.deployment import plan_deployment
 from local_runtime.cost.levers import declared_trials, find_levers
 from local_runtime.cost.pricers import LineItem, price
+from local_runtime.cost.quotas import DEFAULT_PEAK_FACTOR, quota_report
 from local_runtime.cost.report import CostEstimate
 from local_runtime.cost.workload import Assumptions, Workload
 from monitors.core.config import MonitoringConfig
@@ -22,11 +23,12 @@ def estimate(
     registry: MonitorRegistry | None = None,
     assumptions: Assumptions | None = None,
     levers: bool = True,
+    peak_factor: float = DEFAULT_PEAK_FACTOR,
 ) -> CostEstimate:
     """The monthly estimate of `workload` under the configuration `context` (CDK context: nested and/or
-    dotted keys), with the levers unless `levers=False`. `registry` defaults to the monitors the
-    configuration discovers (the `monitors` package and `monitorModules`). ConfigurationError names a bad
-    key."""
+    dotted keys), with the levers unless `levers=False`, and the default quotas the workload needs at
+    `peak_factor` × its average rate. `registry` defaults to the monitors the configuration discovers (the
+    `monitors` package and `monitorModules`). ConfigurationError names a bad key."""
     assumptions = assumptions or Assumptions()
     context = merge_context(context)
     config = MonitoringConfig.from_context(context, registry)
@@ -37,6 +39,7 @@ def estimate(
         items=price(workload=workload, deployment=deployment, assumptions=assumptions),
         notes=tuple(assumptions.notes() + deployment.notes()),
         configuration=tuple(deployment.summary()),
+        quotas=quota_report(workload=workload, deployment=deployment, assumptions=assumptions, peak_factor=peak_factor),
     )
     if not levers:
         return base

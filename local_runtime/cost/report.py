@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 from local_runtime.cost.levers import Lever
 from local_runtime.cost.pricers import SERVICES, LineItem
+from local_runtime.cost.quotas import QuotaReport
 from local_runtime.cost.workload import Workload
 
 _TABLE_WIDTH = 113
@@ -21,6 +22,7 @@ class CostEstimate:
     notes: tuple[str, ...]
     configuration: tuple[str, ...]
     levers: tuple[Lever, ...] = ()
+    quotas: QuotaReport | None = None
 
     @property
     def total_usd(self) -> float:
@@ -49,6 +51,7 @@ class CostEstimate:
                 }
                 for lever in self.levers
             ],
+            "quotas": self.quotas.to_dict() if self.quotas else None,
             "assumptions": list(self.notes),
         }
 
@@ -57,7 +60,7 @@ class CostEstimate:
 
     def format_table(self) -> str:
         return "\n".join(
-            [*self._header(), *self._item_rows(), *self._lever_lines(), "", "Assumptions:"]
+            [*self._header(), *self._item_rows(), *self._lever_lines(), *self._quota_lines(), "", "Assumptions:"]
             + [f"  - {note}" for note in self.notes]
         )
 
@@ -99,6 +102,9 @@ class CostEstimate:
                 f"(total ${lever.total_usd:,.2f})  [{lever.flags}]"
             )
         return lines
+
+    def _quota_lines(self) -> list[str]:
+        return ["", *self.quotas.format_table()] if self.quotas else []
 
 
 def _number(value: float) -> str:

@@ -41,10 +41,14 @@ class AlarmDefinition:
         return self.model_id or ALL_MODELS
 
 
-def alarm_name(namespace: str, metric_name: str, model_id: str | None) -> str:
-    """`<namespace>-<Metric>-<model or all-models>`, within CloudWatch's 255 characters."""
+def alarm_name(stack_name: str, metric_name: str, model_id: str | None) -> str:
+    """`<stackName>-<Metric>-<model or all-models>`, within CloudWatch's 255 characters.
+
+    Alarm names are unique per account and region, and so are stack names: scoped by the stack, a second
+    stack (another namespace, another team) never collides with this one's alarms. A name is a function of
+    configuration only, so it is stable across deploys and the same in the local runtime."""
     scope = _ALARM_NAME_UNSAFE.sub("_", model_id) if model_id else ALL_MODELS
-    return f"{namespace}-{metric_name}-{scope}"[:255]
+    return f"{stack_name}-{metric_name}-{scope}"[:255]
 
 
 def _alarm_from_config(metric: str, overrides: Mapping[str, object]) -> AlarmSpec:
@@ -77,7 +81,7 @@ def resolve_alarms(config: MonitoringConfig, registry: MonitorRegistry) -> list[
             for model_id in (None, *config.alarm_model_ids):
                 alarms.append(
                     AlarmDefinition(
-                        name=alarm_name(config.namespace, metric.name, model_id),
+                        name=alarm_name(config.stack_name, metric.name, model_id),
                         monitor=name,
                         metric_name=metric.name,
                         namespace=config.namespace,

@@ -3,6 +3,8 @@
 Keys (in cdk.json `context`, or `-c key=value` with dots for nesting):
 
 - `namespace`: CloudWatch namespace of every metric (default `LLMMonitor`).
+- `stackName`: the stack's name (an infrastructure key, read here too because it scopes alarm names:
+  `<stackName>-<Metric>-<model id or all-models>`, so the local runtime evaluates the deployed alarms).
 - `backend`: `aws` (Titan, Comprehend) or `embedded` (in-process models; `local` is an alias) for the
   deployed Lambdas.
 - `monitors.<name>.enabled` (default: the monitor's `enabled_by_default`), `monitors.<name>.samplingRate`,
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from monitors.core.spec import SAMPLING_OPTION, LambdaSpec
 from shared.backends.settings import AWS, BackendSettings, backend_kind
-from shared.context import merge_context
+from shared.context import DEFAULT_STACK_NAME, merge_context, stack_name
 from shared.errors import ConfigurationError
 from shared.model_ids import is_arn, model_name
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
@@ -150,6 +152,8 @@ class MonitorSettings:
 @dataclass(frozen=True)
 class MonitoringConfig:
     namespace: str = DEFAULT_NAMESPACE
+    #: The stack's name: the prefix of every alarm name (`monitors.core.alarms.alarm_name`).
+    stack_name: str = DEFAULT_STACK_NAME
     backend: BackendSettings = field(default_factory=lambda: BackendSettings(kind=AWS))
     monitor_modules: tuple[str, ...] = ()
     monitors: Mapping[str, MonitorSettings] = field(default_factory=dict)
@@ -222,6 +226,7 @@ class MonitoringConfig:
         )
         return cls(
             namespace=namespace,
+            stack_name=stack_name(ctx),
             backend=backend,
             monitor_modules=modules,
             monitors=monitors,

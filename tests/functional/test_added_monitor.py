@@ -19,6 +19,8 @@ import pytest
 
 import monitors
 from local_runtime.cli import main
+from monitors.core.alarms import alarm_name
+from shared.context import DEFAULT_STACK_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_HOUR = (
@@ -119,7 +121,7 @@ def test_every_surface_picks_up_a_new_monitor_module(added_monitor: Path, capsys
     model_metrics = next(iter(summary["models"].values()))["metrics"]
     assert "ResponseChars" in model_metrics
     alarm_names = {a["name"] for a in summary["alarms"]}
-    assert {"LLMMonitor-ResponseChars-all-models", "LLMMonitor-ResponseTruncated-all-models"} <= alarm_names
+    assert {alarm_name(DEFAULT_STACK_NAME, m, None) for m in ("ResponseChars", "ResponseTruncated")} <= alarm_names
     page = dashboard.read_text(encoding="utf-8")
     assert "response-length" in page and "ResponseChars" in page
 
@@ -142,7 +144,7 @@ def test_synth_adds_the_new_monitors_lambda_and_alarms(added_monitor: Path) -> N
     template = built.app.synth().get_stack_by_name(built.stack.stack_name).template
     resources = template["Resources"].values()
     alarms = {r["Properties"].get("AlarmName") for r in resources if r["Type"] == "AWS::CloudWatch::Alarm"}
-    assert {"LLMMonitor-ResponseChars-all-models", "LLMMonitor-ResponseTruncated-all-models"} <= alarms
+    assert {alarm_name(built.stack.stack_name, m, None) for m in ("ResponseChars", "ResponseTruncated")} <= alarms
     functions = [r for r in resources if r["Type"] == "AWS::Lambda::Function"]
     assert any(
         f["Properties"].get("Environment", {}).get("Variables", {}).get("LLM_MONITOR_NAME") == "response-length"

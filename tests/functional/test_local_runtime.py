@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from local_runtime.cli import main
+from monitors.core.alarms import alarm_name
+from shared.context import DEFAULT_STACK_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "logs"
@@ -39,7 +41,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
 def test_the_refusal_spike_fires_and_clears_at_the_right_times(replayed: tuple[Path, dict]) -> None:
     _, summary = replayed
     alarms = {a["name"]: a for a in summary["alarms"]}
-    spike = alarms[f"LLMMonitor-Refusal-{SPIKING.replace(':', '_')}"]
+    spike = alarms[alarm_name(DEFAULT_STACK_NAME, "Refusal", SPIKING)]
     transitions = [(c["old"], c["new"], c["time"]) for c in spike["changes"]]
     to_alarm = [t for o, n, t in transitions if n == "ALARM"]
     to_ok = [t for o, n, t in transitions if o == "ALARM" and n == "OK"]
@@ -48,7 +50,7 @@ def test_the_refusal_spike_fires_and_clears_at_the_right_times(replayed: tuple[P
     assert "2026-11-20T10:10:00Z" <= to_alarm[0] <= "2026-11-20T10:30:00Z"
     assert "2026-11-20T11:00:00Z" <= to_ok[0] <= "2026-11-20T11:20:00Z"
     # Diluted by the other models' traffic, the all-models refusal ratio stays under the threshold.
-    assert all(c["new"] != "ALARM" for c in alarms["LLMMonitor-Refusal-all-models"]["changes"])
+    assert all(c["new"] != "ALARM" for c in alarms[alarm_name(DEFAULT_STACK_NAME, "Refusal", None)]["changes"])
     assert spike["finalState"] == "OK"
 
 
@@ -82,7 +84,7 @@ def test_human_summary_names_the_alarm_and_the_dashboard(tmp_path: Path, capsys:
     code = main(["replay", str(HOURS / "10"), "--store", str(tmp_path / "m.db"), "--no-progress", *CONTEXT])
     out = capsys.readouterr().out
     assert code == 0
-    assert "OK -> ALARM" in out and "LLMMonitor-Refusal-meta.llama3-1-70b-instruct-v1_0" in out
+    assert "OK -> ALARM" in out and alarm_name(DEFAULT_STACK_NAME, "Refusal", SPIKING) in out
     assert f"Dashboard: {tmp_path / 'dashboard.html'}" in out
 
 
@@ -125,7 +127,7 @@ def test_watch_processes_new_files_once_and_reports_alarm_changes(tmp_path: Path
     processed = [e["file"] for e in events if e["event"] == "processed"]
     assert len(processed) == len(set(processed)) == 3 + 12
     fired = [e for e in events if e["event"] == "alarm" and e["new"] == "ALARM"]
-    assert [e["alarm"] for e in fired] == ["LLMMonitor-Refusal-meta.llama3-1-70b-instruct-v1_0"]
+    assert [e["alarm"] for e in fired] == [alarm_name(DEFAULT_STACK_NAME, "Refusal", SPIKING)]
 
     with session() as restarted:  # a restart does not reprocess files already done
         watcher = Watcher(restarted, incoming, emit=events.append)

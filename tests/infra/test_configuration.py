@@ -100,6 +100,33 @@ def test_provisioned_stream_alarm_email_and_retention() -> None:
     assert bucket["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 30
 
 
+@pytest.mark.slow
+def test_enhanced_fan_out_gives_each_monitor_its_own_consumer(default: Synthesized) -> None:
+    s = synth(**{"stream.enhancedFanOut": "true"})
+    monitors = s.inputs.monitoring.enabled_monitors()
+    consumers = {k: v["Properties"] for k, v in s.resources("AWS::Kinesis::StreamConsumer").items()}
+    assert sorted(c["ConsumerName"] for c in consumers.values()) == sorted(monitors)
+    stream = next(iter(s.resources("AWS::Kinesis::Stream")))
+    assert all(c["StreamARN"] == {"Fn::GetAtt": [stream, "Arn"]} for c in consumers.values())
+    mappings = [m["Properties"] for m in s.resources("AWS::Lambda::EventSourceMapping").values()]
+    assert sorted(m["EventSourceArn"]["Fn::GetAtt"][0] for m in mappings) == sorted(consumers)
+    assert all(m["EventSourceArn"]["Fn::GetAtt"][1] == "ConsumerARN" for m in mappings)
+    # everything else about the event sources is as without it
+    shared = sorted(
+        (
+            m["Properties"]["BatchSize"],
+            m["Properties"]["BisectBatchOnFunctionError"],
+            m["Properties"]["FunctionResponseTypes"],
+        )
+        for m in default.resources("AWS::Lambda::EventSourceMapping").values()
+    )
+    assert (
+        sorted((m["BatchSize"], m["BisectBatchOnFunctionError"], m["FunctionResponseTypes"]) for m in mappings)
+        == shared
+    )
+    assert not default.resources("AWS::Kinesis::StreamConsumer")
+
+
 def test_dispatcher_field_maxima_map_onto_its_settings() -> None:
     s = synth(
         **{
@@ -145,7 +172,7 @@ def test_alarm_model_ids_add_per_model_alarms_and_overrides_apply() -> None:
         dims = {d["Name"]: d["Value"] for d in alarms[definition.name].get("Dimensions", [])}
         assert dims == dict(definition.dimensions)
     assert not any(d.metric_name == "Toxicity" for d in s.inputs.alarms)
-    assert not any(name.startswith("LLMMonitor-Toxicity-") for name in alarms)
+    assert not any(name.startswith(f"{s.stack_name}-Toxicity-") for name in alarms)
 
 
 def test_local_backend_needs_no_aws_model_access() -> None:
@@ -175,6 +202,7 @@ BAD = [
     ({"stream.mode": "provisioned", "stream.shards": "0"}, "stream.shards"),
     ({"stream.retentionHours": "12"}, "stream.retentionHours"),
     ({"stream.colour": "blue"}, "stream.colour"),
+    ({"stream.enhancedFanOut": "perhaps"}, "stream.enhancedFanOut"),
     ({"logBucket.expirationDays": "0"}, "logBucket.expirationDays"),
     ({"logBucket.accessLogs": "maybe"}, "logBucket.accessLogs"),
     ({"logBucket.existingBucketName": "Not_A_Bucket"}, "logBucket.existingBucketName"),

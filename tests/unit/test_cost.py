@@ -264,6 +264,60 @@ def test_a_provisioned_stream_is_priced_per_shard_hour() -> None:
     assert not any("on-demand" in i.item for i in kinesis)
 
 
+def _kinesis_usd(result: CostEstimate) -> float:
+    return sum(i.usd for i in items(result, "Kinesis"))
+
+
+def _gb_per_hour(billed_record_bytes: float) -> float:
+    return N * billed_record_bytes / 1024**3 / 730
+
+
+def test_retention_over_24_hours_adds_a_line_priced_per_gb_month_on_demand() -> None:
+    base = priced()
+    assert not any("retention" in i.item for i in items(base, "Kinesis"))  # 24 h is included
+    week = priced({"stream.retentionHours": "168"})
+    extended = item(week, "extended retention")
+    assert extended.item == "extended retention to 168 h" and extended.unit == "GB-months"
+    record = item(base, "data in").quantity / N * 1024**3  # the billed bytes of one record
+    assert extended.quantity == pytest.approx(_gb_per_hour(record) * (168 - 24))
+    assert extended.usd == pytest.approx(
+        extended.quantity * limits.PRICE_KINESIS_ON_DEMAND_EXTENDED_RETENTION_PER_GB_MONTH
+    )
+    assert _kinesis_usd(week) - _kinesis_usd(base) == pytest.approx(extended.usd)
+    # twice the extended window costs twice as much; beyond 7 days the rest is long-term retention
+    assert item(priced({"stream.retentionHours": "96"}), "extended").usd == pytest.approx(extended.usd / 2)
+    month = priced({"stream.retentionHours": "720"})
+    assert item(month, "extended retention").usd == pytest.approx(extended.usd)
+    long_term = item(month, "long-term retention")
+    assert long_term.quantity == pytest.approx(_gb_per_hour(record) * (720 - 168))
+    assert long_term.usd == pytest.approx(long_term.quantity * limits.PRICE_KINESIS_LONG_TERM_RETENTION_PER_GB_MONTH)
+
+
+def test_retention_on_a_provisioned_stream_is_priced_per_shard_hour() -> None:
+    context = {"stream.mode": "provisioned", "stream.shards": "2"}
+    extended = item(priced({**context, "stream.retentionHours": "48"}), "extended retention")
+    assert extended.quantity == 2 * 730 and extended.unit == "shard-hours"
+    assert extended.usd == pytest.approx(2 * 730 * limits.PRICE_KINESIS_PROVISIONED_EXTENDED_RETENTION_PER_SHARD_HOUR)
+    # the shard-hour price covers every extended hour up to 7 days
+    assert item(priced({**context, "stream.retentionHours": "168"}), "extended retention").usd == extended.usd
+
+
+def test_enhanced_fan_out_prices_each_monitors_reads_as_its_own_consumer() -> None:
+    base, fan_out = priced(), priced({"stream.enhancedFanOut": "true"})
+    shared_out = item(base, "data out")
+    efo_out = item(fan_out, "enhanced fan-out data out")
+    assert efo_out.quantity == pytest.approx(shared_out.quantity)
+    assert efo_out.usd == pytest.approx(shared_out.quantity * limits.PRICE_KINESIS_ON_DEMAND_EFO_PER_GB)
+    assert not any(i.item.startswith("data out") for i in items(fan_out, "Kinesis"))
+    provisioned = {"stream.mode": "provisioned", "stream.shards": "2"}
+    efo = priced({**provisioned, "stream.enhancedFanOut": "true"})
+    hours = item(efo, "enhanced fan-out consumer-shard-hours")
+    assert hours.quantity == len(enabled()) * 2 * 730
+    assert hours.usd == pytest.approx(hours.quantity * limits.PRICE_KINESIS_PROVISIONED_EFO_PER_CONSUMER_SHARD_HOUR)
+    added = _kinesis_usd(efo) - _kinesis_usd(priced(provisioned))
+    assert added == pytest.approx(hours.usd + item(efo, "enhanced fan-out data out").usd)
+
+
 # --- CloudWatch ----------------------------------------------------------------------------------------
 
 

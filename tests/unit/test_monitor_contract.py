@@ -23,11 +23,12 @@ from monitors import (
     Unit,
     discover,
 )
-from monitors.core.alarms import resolve_alarms
+from monitors.core.alarms import alarm_name, resolve_alarms
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry
 from monitors.core.spec import LambdaSpec
 from shared.backends import Backends, BackendSettings
+from shared.context import DEFAULT_STACK_NAME
 from shared.errors import ConfigurationError, MonitorDefinitionError
 from shared.records import InvocationRecord
 
@@ -145,8 +146,8 @@ def test_user_monitor_in_a_test_module_is_discovered_scored_and_alarmed() -> Non
     config = MonitoringConfig.from_context({"monitorModules": __name__, "alarmModelIds": "m1"}, registry)
     alarms = [a for a in resolve_alarms(config, registry) if a.metric_name == "PromptLength"]
     assert [(a.name, dict(a.dimensions)) for a in alarms] == [
-        ("LLMMonitor-PromptLength-all-models", {}),
-        ("LLMMonitor-PromptLength-m1", {"ModelId": "m1"}),
+        (alarm_name(DEFAULT_STACK_NAME, "PromptLength", None), {}),
+        (alarm_name(DEFAULT_STACK_NAME, "PromptLength", "m1"), {"ModelId": "m1"}),
     ]
 
 

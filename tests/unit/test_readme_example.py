@@ -50,4 +50,4 @@ def test_the_readme_monitor_is_discovered_scored_and_alarmed(example_module: str
         {"monitorModules": example_module, "alarmModelIds": "m1", "monitors.pii-leak.enabled": "true"}, registry
     )
     alarms = [a.name for a in resolve_alarms(config, registry) if a.metric_name == "PiiLeak"]
-    assert alarms == ["LLMMonitor-PiiLeak-all-models", "LLMMonitor-PiiLeak-m1"]
+    assert alarms == ["LlmMonitor-PiiLeak-all-models", "LlmMonitor-PiiLeak-m1"]  # the README's alarm-name form

@@ -135,6 +135,16 @@ def line(prefix: str) -> dict[str, Any]:
     return result
 
 
+def line_with(prefix: str, flags: tuple[str, ...]) -> dict[str, Any]:
+    """The line item whose description starts with `prefix`, in the estimate with `flags`."""
+    (found,) = [i for i in cost(flags)["items"] if i["item"].startswith(prefix)]
+    result: dict[str, Any] = found
+    return result
+
+
+PROVISIONED = ("stream.mode=provisioned", "stream.shards=1")
+
+
 def unit_price(prefix: str) -> float:
     item = line(prefix)
     return float(item["usd"]) / float(item["quantity"])
@@ -145,6 +155,11 @@ def option(monitor: str, name: str) -> float:
     value = MonitoringConfig.from_context(read_cdk_context(ROOT)).monitors[monitor].options[name]
     assert isinstance(value, int | float)
     return float(value)
+
+
+def _per_month(item: dict[str, Any], hours_per_month: float = 730.0) -> float:
+    """A line item priced per hour, as the month's price of one unit (one consumer-shard, one shard)."""
+    return float(item["usd"]) / float(item["quantity"]) * hours_per_month
 
 
 def _dollars(label: str) -> str:
@@ -237,6 +252,20 @@ COST_FIGURES = [
         lambda s: unit_price("custom metrics"),
     ),
     Figure(
+        "extended retention of a provisioned shard",
+        COST_CONTROLS,
+        rf"extended retention \(up to\s+7 days\) \$(?P<value>{NUMBER}) a month per shard",
+        lambda s: float(line_with("extended retention", (*PROVISIONED, "stream.retentionHours=168"))["usd"]),
+    ),
+    Figure(
+        "enhanced fan-out of a provisioned shard, per monitor",
+        COST_CONTROLS,
+        rf"enhanced fan-out \$(?P<value>{NUMBER}) a month per monitor and shard",
+        lambda s: _per_month(
+            line_with("enhanced fan-out consumer-shard-hours", (*PROVISIONED, "stream.enhancedFanOut=true"))
+        ),
+    ),
+    Figure(
         "price of an alarm",
         COST_CONTROLS,
         rf"each alarm \$(?P<value>{NUMBER})",
@@ -286,3 +315,36 @@ def test_every_dollar_amount_is_a_checked_figure(lead: str) -> None:
 
 def test_the_cost_controls_table_has_rows_to_check() -> None:
     assert len(_cost_control_rows()) >= 5
+
+
+# --- the first-deploy checklist's quota table: the numbers of the cost command it states -------------------
+
+FIRST_DEPLOY = "### First deploy: a checklist"
+_QUOTA_ROW = re.compile(
+    rf"^\s*\| (?P<service>[A-Za-z ]+): (?P<quota>[^|]+?) \((?P<default>{NUMBER})\) \| (?P<need>{NUMBER}) \|",
+    re.MULTILINE,
+)
+
+
+def _quota_rows() -> list[re.Match[str]]:
+    return list(_QUOTA_ROW.finditer(section(FIRST_DEPLOY)))
+
+
+def test_the_first_deploy_quota_table_states_what_the_cost_command_computes() -> None:
+    match = re.search(r"`llm-monitor (cost [^`]+)`", section(FIRST_DEPLOY))
+    assert match, "the checklist lost its cost command"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([*shlex.split(match[1]), "--project-dir", str(ROOT), "--json", "--no-levers"]) == 0
+    computed = {(r["service"], r["quota"]): r for r in json.loads(out.getvalue())["quotas"]["rows"]}
+    rows = _quota_rows()
+    assert len(rows) >= 4
+    for row in rows:
+        key = (row["service"], row["quota"])
+        assert key in computed, f"the README names a quota the table does not have: {key}"
+        stated = Stated(row["need"], row[0])
+        assert float(row["default"].replace(",", "")) == computed[key]["default"]
+        assert round(computed[key]["need"], stated.decimals) == pytest.approx(stated.value), row[0]
+    # every quota the command flags is in the checklist
+    flagged = {k for k, r in computed.items() if r["warning"]}
+    assert flagged <= {(r["service"], r["quota"]) for r in rows}

@@ -14,11 +14,12 @@ from monitors.core.spec import Capability
 from shared import limits
 
 
-def executions_per_batch(monitor: PricedMonitor, *, workload: Workload) -> float:
+def executions_per_batch(monitor: PricedMonitor, *, workload: Workload, batch_size: float | None = None) -> float:
     """Expected workflow executions per monitor batch: the chance that a batch holds a sampled record,
-    times the executions its sampled texts need within the workflow's payload limit."""
+    times the executions its sampled texts need within the workflow's payload limit. Batches are full
+    (the monitor's batch size) unless `batch_size` says how many records they hold."""
     rate = monitor.sampling_rate
-    batch_size = monitor.lambda_spec.batch_size
+    batch_size = monitor.lambda_spec.batch_size if batch_size is None else batch_size
     payload_chars = 0.0
     for use in monitor.sends(Capability.TEXT_ANALYSIS):
         sent = sent_chars(use, workload=workload)
