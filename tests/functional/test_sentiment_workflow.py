@@ -19,7 +19,7 @@ from infra.workflow import render_definition
 from monitors.aws import handler
 from monitors.core.config import MonitorEnvironment, MonitoringConfig
 from shared.backends.settings import BackendSettings
-from tests.functional.moto_patches import FakeAI, MotoSyncExpress, no_botocore_backoff
+from tests.functional.moto_patches import FakeAI, MotoSyncExpress, no_botocore_backoff, no_workflow_backoff
 from tests.functional.test_monitor_handler import emf_documents, kinesis_event, per_record, record
 
 ROLE = "arn:aws:iam::123456789012:role/text-analysis-workflow"
@@ -48,8 +48,8 @@ def workflow(aws: None, fake_ai: FakeAI, monkeypatch: pytest.MonkeyPatch) -> Ite
     env = config.monitor_env("sentiment-toxicity") | {BackendSettings.WORKFLOW_ENV: arn}
     rt = handler.build_runtime(MonitorEnvironment.from_env(env), client_factory=clients)
     monkeypatch.setattr(handler, "runtime", lambda: rt)
-    with no_botocore_backoff():  # moto's interpreter threads keep real sleeps (the definition's Retry intervals)
-        yield {"runner": runner, "fake": fake_ai}
+    with no_botocore_backoff(), no_workflow_backoff() as waits:  # the definition's Retry intervals, recorded
+        yield {"runner": runner, "fake": fake_ai, "waits": waits}
 
 
 def test_a_batch_is_one_execution_of_the_real_definition(

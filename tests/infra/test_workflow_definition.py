@@ -2,7 +2,9 @@
 
 `render_definition()` is the state machine definition the stack deploys (tokens resolved), so this runs
 the real thing. moto's Comprehend has neither BatchDetectSentiment nor DetectToxicContent; the fixture
-adds both, answering from a word list so results depend on the text, and can throttle calls.
+adds both, answering from a word list so results depend on the text, and can throttle calls. moto's
+interpreter names the tasks' errors as Step Functions does (`Comprehend.<Error>`, see
+`comprehend_error_names`), and the Retry intervals are recorded instead of waited.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from moto.core.exceptions import JsonRESTError
 
 from infra.workflow import THROTTLING_ERRORS, render_definition
 from shared.limits import COMPREHEND_SENTIMENT_BATCH_MAX_DOCS, COMPREHEND_TOXICITY_MAX_SEGMENTS
+from tests.functional.moto_patches import comprehend_error_names, no_workflow_backoff
 
 ROLE = "arn:aws:iam::123456789012:role/workflow"
 NEGATIVE = {"awful", "terrible", "hate", "broken"}
@@ -99,8 +102,14 @@ def definition() -> str:
 
 
 @pytest.fixture
-def sfn(comprehend: FakeComprehend) -> Iterator[object]:
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+def waits() -> Iterator[list[float]]:
+    with no_workflow_backoff() as recorded:
+        yield recorded
+
+
+@pytest.fixture
+def sfn(comprehend: FakeComprehend, waits: list[float]) -> Iterator[object]:
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), comprehend_error_names():
         yield boto3.client("stepfunctions", region_name="us-east-1")
 
 
