@@ -22,11 +22,12 @@ TITAN_EMBED_MAX_TOKENS = 8_192
 TITAN_EMBED_MAX_CHARS = 50_000  # the API's inputText bound in characters
 TITAN_EMBED_DIMENSIONS = (256, 512, 1024)
 
-# Amazon Comprehend
+# Amazon Comprehend. Its "KB" is 1,000 bytes: the "5 KB" document limit is 5,000 bytes, so the "1 KB"
+# DetectToxicContent segment is 1,000 (a 1,001-1,024-byte segment is refused with TextSizeLimitExceeded).
 COMPREHEND_SENTIMENT_MAX_DOC_BYTES = 5_000
 COMPREHEND_SENTIMENT_BATCH_MAX_DOCS = 25
 COMPREHEND_TOXICITY_MAX_SEGMENTS = 10
-COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES = 1_024
+COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES = 1_000
 COMPREHEND_TOXICITY_LABELS = (
     "PROFANITY",
     "HATE_SPEECH",
