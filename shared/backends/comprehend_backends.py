@@ -3,7 +3,9 @@
 In the stack the monitor Lambda makes ONE StartSyncExecution per batch (more only when the input would
 exceed the 256 KiB payload limit); the workflow fans out to Comprehend in parallel branches with retries
 on throttling. Running locally with `--backend aws` and no deployed workflow, the same plan is sent to
-Comprehend directly. Either way a failure marks only the affected texts as failed.
+Comprehend directly. Either way (`shared.backends.comprehend.analyse_isolating`) a text Comprehend
+refuses is found by running its call's texts again in halves and comes back `rejected`; any other
+failure fails just the texts of that run, to be retried.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypedDict
 
+from shared.backends.aws_errors import error_code
 from shared.backends.comprehend import (
+    REJECTION_ERRORS,
     BatchDetectSentimentResponse,
+    ComprehendPlan,
     DetectToxicContentResponse,
+    PlanRun,
     TextSegment,
     WorkflowInput,
-    assemble,
-    split_for_payload,
+    analyse_isolating,
 )
 from shared.backends.types import TextAnalysis
 
@@ -77,7 +82,7 @@ class SyncExpressRunner:
         if response.get("status") != "SUCCEEDED":
             return {
                 "failed": True,
-                "error": response.get("error", response.get("status")),
+                "error": response.get("error") or response.get("status"),
                 "cause": response.get("cause", ""),
             }
         output: WorkflowOutput = json.loads(response.get("output") or "{}")
@@ -93,21 +98,25 @@ class ComprehendWorkflowBackend:
     name = "comprehend-workflow"
 
     def analyse(self, texts: Sequence[str], *, sentiment: bool, toxicity: bool) -> list[TextAnalysis]:
-        out: list[TextAnalysis] = []
-        for _, plan in split_for_payload(texts, sentiment=sentiment, toxicity=toxicity):
-            self.executions += 1
-            output: WorkflowOutput
-            try:
-                output = self.runner.run(self.state_machine_arn, plan.workflow_input())
-            except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)  # ClientError after botocore's retries, timeouts
-                logger.warning("sentiment/toxicity workflow call failed: %s", exc.__class__.__name__)
-                output = {"failed": True, "error": exc.__class__.__name__}
-            if output.get("failed"):
-                logger.warning("sentiment/toxicity workflow failed: %s", output.get("error"))
-                out.extend(TextAnalysis(error=f"workflow failed: {output.get('error')}") for _ in range(plan.texts))
-                continue
-            out.extend(assemble(plan, output.get("sentiment", []), output.get("toxicity", [])))
-        return out
+        return analyse_isolating(
+            texts, sentiment=sentiment, toxicity=toxicity, run=self._execute, may_start=lambda: True
+        )
+
+    def _execute(self, plan: ComprehendPlan) -> PlanRun:
+        self.executions += 1
+        output: WorkflowOutput
+        try:
+            output = self.runner.run(self.state_machine_arn, plan.workflow_input())
+        except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)  # ClientError, read timeout
+            logger.warning("sentiment/toxicity workflow call failed: %s", exc.__class__.__name__)
+            return PlanRun(failure=error_code(exc) or exc.__class__.__name__)
+        if output.get("failed"):
+            logger.warning("sentiment/toxicity workflow failed: %s", output.get("error"))
+            return PlanRun(failure=str(output.get("error") or "workflow failed"))
+        sentiment, toxicity = output.get("sentiment", []), output.get("toxicity", [])
+        if len(sentiment) != len(plan.sentiment_batches) or len(toxicity) != len(plan.toxicity_batches):
+            return PlanRun(failure="workflow output does not match its input")
+        return PlanRun(sentiment, toxicity)
 
 
 @dataclass
@@ -118,24 +127,34 @@ class DirectComprehendBackend:
     name = "comprehend"
 
     def analyse(self, texts: Sequence[str], *, sentiment: bool, toxicity: bool) -> list[TextAnalysis]:
-        out: list[TextAnalysis] = []
-        for _, plan in split_for_payload(texts, sentiment=sentiment, toxicity=toxicity):
-            try:
-                sentiment_results = [self._sentiment(batch) for batch in plan.sentiment_batches]
-                toxicity_results = [self._toxicity(batch) for batch in plan.toxicity_batches]
-            except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)
-                logger.warning("Comprehend call failed after retries: %s", exc.__class__.__name__)
-                out.extend(
-                    TextAnalysis(error=f"Comprehend failed: {exc.__class__.__name__}") for _ in range(plan.texts)
-                )
-                continue
-            out.extend(assemble(plan, sentiment_results, toxicity_results))
-        return out
+        return analyse_isolating(texts, sentiment=sentiment, toxicity=toxicity, run=self._call, may_start=lambda: True)
+
+    def _call(self, plan: ComprehendPlan) -> PlanRun:
+        """Every call of the plan; a refused call is answered `Rejected`, any other failure fails the run."""
+        try:
+            sentiment = [self._sentiment(batch) for batch in plan.sentiment_batches]
+            toxicity = [self._toxicity(batch) for batch in plan.toxicity_batches]
+        except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)
+            logger.warning("Comprehend call failed after retries: %s", exc.__class__.__name__)
+            return PlanRun(failure=error_code(exc) or exc.__class__.__name__)
+        return PlanRun(sentiment, toxicity)
 
     def _sentiment(self, batch: list[str]) -> BatchDetectSentimentResponse:
         self.calls += 1
-        return self.client.batch_detect_sentiment(TextList=batch, LanguageCode="en")
+        try:
+            return self.client.batch_detect_sentiment(TextList=batch, LanguageCode="en")
+        except Exception as exc:
+            code = error_code(exc)
+            if code not in REJECTION_ERRORS:
+                raise
+            return {"Rejected": f"Comprehend.{code}"}
 
     def _toxicity(self, batch: list[str]) -> DetectToxicContentResponse:
         self.calls += 1
-        return self.client.detect_toxic_content(TextSegments=[{"Text": s} for s in batch], LanguageCode="en")
+        try:
+            return self.client.detect_toxic_content(TextSegments=[{"Text": s} for s in batch], LanguageCode="en")
+        except Exception as exc:
+            code = error_code(exc)
+            if code not in REJECTION_ERRORS:
+                raise
+            return {"Rejected": f"Comprehend.{code}"}

@@ -43,9 +43,14 @@ class ToxicityScores:
 
 @dataclass(frozen=True, slots=True)
 class TextAnalysis:
+    """What the backend made of one text. `error`: the backend failed for this text after its retries
+    (transient: worth retrying later). `rejected`: the service refused this text itself (too long,
+    invalid, unsupported language), which no retry changes; whatever it did score is still given."""
+
     sentiment: SentimentScores | None = None
     toxicity: ToxicityScores | None = None
-    error: str | None = None  # the backend failed for this text after its retries
+    error: str | None = None
+    rejected: str | None = None
 
 
 class TextAnalysisBackend(Protocol):

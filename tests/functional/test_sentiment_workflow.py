@@ -103,3 +103,35 @@ def test_a_failed_workflow_fails_the_invocation_so_kinesis_retries_the_batch(
     assert per_record(emf_documents(out)) == []
     counters = next(d for d in emf_documents(out) if "ScoringFailures" in d)
     assert counters["ScoringFailures"] == [3.0]
+
+
+REFUSED = "[refused-by-comprehend]"
+
+
+def skipped_by_reason(docs: list[dict[str, Any]]) -> dict[str, float]:
+    return {d["Reason"]: d["ScoringSkipped"][0] for d in docs if "ScoringSkipped" in d}
+
+
+@pytest.mark.parametrize(
+    "error", ["TextSizeLimitExceededException", "InvalidRequestException", "UnsupportedLanguageException"]
+)
+def test_a_text_comprehend_refuses_costs_only_its_own_record(
+    workflow: dict[str, Any], capsys: pytest.CaptureFixture, lambda_context: Any, error: str
+) -> None:
+    fake = workflow["fake"]
+    fake.rejects[REFUSED] = error  # every call holding that text fails as a whole, retried or not
+    batch = [record(i) for i in range(10)]
+    batch[1] = record(1, completion=f"Hold the reset button {REFUSED} for ten seconds.")
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+
+    assert response == {"batchItemFailures": []}  # nothing retried, nothing sent to the failure queue
+    docs = emf_documents(capsys.readouterr().out)
+    assert [d["requestId"] for d in per_record(docs)] == [r.request_id for i, r in enumerate(batch) if i != 1]
+    counters = next(d for d in docs if "ScoringFailures" in d)
+    assert counters["ScoringFailures"] == [0.0] and counters["RecordsScored"] == [9.0]
+    assert skipped_by_reason(docs) == {"rejected-text": 1.0}
+    # One execution for the batch, then its refused calls' texts again in halves down to the one text:
+    # 10 texts -> 5 -> 3 -> 2 -> 1 is at most 2 executions a level.
+    assert 1 < workflow["runner"].executions <= 1 + 2 * math.ceil(math.log2(10))
+    assert REFUSED not in capsys.readouterr().err

@@ -78,7 +78,7 @@ def test_assemble_takes_the_worst_segment_and_maps_errors() -> None:
             ]
         }
     ]
-    first, second, third = assemble(p, sentiment, toxicity)
+    first, second, third = assemble(p, sentiment, toxicity).analyses
     assert first.sentiment.negative == 0.7
     assert first.toxicity.toxicity == 0.9 and first.toxicity.labels == {"INSULT": 0.8}
     assert second.error and "INTERNAL_SERVER_ERROR" in second.error
