@@ -135,3 +135,21 @@ def test_a_text_comprehend_refuses_costs_only_its_own_record(
     # 10 texts -> 5 -> 3 -> 2 -> 1 is at most 2 executions a level.
     assert 1 < workflow["runner"].executions <= 1 + 2 * math.ceil(math.log2(10))
     assert REFUSED not in capsys.readouterr().err
+
+
+def test_a_batch_throttled_past_every_retry_fails_whole_and_is_not_split(
+    workflow: dict[str, Any], capsys: pytest.CaptureFixture, lambda_context: Any
+) -> None:
+    """Throttling is not about any one text: smaller executions would only add calls to a throttled
+    service. The records fail (Lambda retries them later) and the execution FAILED (its alarm fires)."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    fake = workflow["fake"]
+    fake.throttle["DetectToxicContent"] = 1000
+    capsys.readouterr()
+    with pytest.raises(BatchProcessingError):
+        handler.lambda_handler(kinesis_event([record(i) for i in range(6)]), lambda_context)
+    assert workflow["runner"].executions == 1
+    assert workflow["runner"].statuses == ["FAILED"]
+    docs = emf_documents(capsys.readouterr().out)
+    assert per_record(docs) == [] and skipped_by_reason(docs) == {}
