@@ -15,6 +15,7 @@ from shared.backends.embedding_cache import CachingEmbeddings
 from shared.backends.settings import AWS, BackendSettings
 from shared.backends.types import (
     EmbeddingBackend,
+    EmbeddingBatch,
     SentimentScores,
     TextAnalysis,
     TextAnalysisBackend,
@@ -26,6 +27,7 @@ __all__ = [
     "Backends",
     "CachingEmbeddings",
     "EmbeddingBackend",
+    "EmbeddingBatch",
     "SentimentScores",
     "TextAnalysis",
     "TextAnalysisBackend",

@@ -298,6 +298,40 @@ def skipped_by_reason(docs: list[dict[str, Any]]) -> dict[str, float]:
     return {d["Reason"]: d["ScoringSkipped"][0] for d in docs if "ScoringSkipped" in d}
 
 
+@pytest.mark.parametrize(
+    ("monitor", "context", "metric"),
+    [
+        ("semantic-similarity", {}, "PromptCompletionSimilarity"),
+        ("refusal", {"monitors.refusal.method": "cosine"}, "RefusalSimilarity"),
+    ],
+)
+def test_a_text_titan_refuses_is_a_counted_skip_not_a_failed_record(
+    aws_env: FakeAI,
+    capsys: pytest.CaptureFixture,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    monitor: str,
+    context: dict[str, object],
+    metric: str,
+) -> None:
+    """Titan's ValidationException refuses the text itself (too many tokens, say): retrying cannot help."""
+    aws_env.rejects[REFUSED] = "ValidationException"
+    rt = make_runtime(monitor, context)
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch = [record(i) for i in range(4)]
+    batch[1] = record(1, completion=f"{REFUSED} Hold the reset button for ten seconds.")
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+
+    assert response == {"batchItemFailures": []}
+    docs = emf_documents(capsys.readouterr().out)
+    assert [d["requestId"] for d in per_record(docs)] == ["req-0000", "req-0002", "req-0003"]
+    assert all(metric in d for d in per_record(docs))
+    assert skipped_by_reason(docs) == {"rejected-text": 1.0}
+    assert next(d for d in docs if "ScoringFailures" in d)["ScoringFailures"] == [0.0]
+    assert aws_env.rejected["InvokeModel"] == 1  # refused once: a refusal is not retried
+
+
 def test_direct_comprehend_isolates_a_refused_text(
     aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
