@@ -36,8 +36,9 @@ botocore's Comprehend model declares. Each Task retries, in order: throttling an
 (`Comprehend.TooManyRequestsException`, `Comprehend.InternalServerException`) patiently, with
 exponential backoff and full jitter; the refusals never (MaxAttempts 0, then the Catch); anything else
 (`States.TaskFailed`, e.g. throttling under a name the model does not declare for these calls) a few
-times with backoff. Logging is at ERROR level without execution data (it holds user text) to a
-KMS-encrypted log group; X-Ray tracing is on.
+times with backoff. The state machine times out (`TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS`) before the
+caller's client stops reading. Logging is at ERROR level without execution data (it holds user text) to
+a KMS-encrypted log group; X-Ray tracing is on.
 
 `render_definition()` returns the exact ASL the stack deploys, with CDK tokens resolved, for tests that
 execute it (moto) — synthesised from this construct in a throwaway stack, not written twice.
@@ -58,6 +59,7 @@ from constructs import Construct
 
 from infra.naming import cfn_logical_id
 from shared.backends.comprehend import WORKFLOW_REJECTION_ERRORS
+from shared.limits import TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS
 
 #: Passing failures: Comprehend's throttling error and its server error.
 TRANSIENT_ERRORS = ("Comprehend.TooManyRequestsException", "Comprehend.InternalServerException")
@@ -65,8 +67,8 @@ TRANSIENT_ERRORS = ("Comprehend.TooManyRequestsException", "Comprehend.InternalS
 REJECTION_ERRORS = WORKFLOW_REJECTION_ERRORS
 TASK_FAILED = "States.TaskFailed"
 DEFAULT_MAP_CONCURRENCY = 4
-#: Lambda callers wait for the synchronous execution; Express allows five minutes.
-EXECUTION_TIMEOUT = Duration.seconds(120)
+#: Lambda callers wait for the synchronous execution: it ends before their client stops reading.
+EXECUTION_TIMEOUT = Duration.seconds(TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS)
 
 
 # Retry policy, written once: passing failures get patience, refusals none, anything else a few tries.

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from monitors.core.base import Monitor
 from monitors.core.results import EMPTY_TEXT, NON_ENGLISH, REJECTED_TEXT, RecordResult
 from monitors.core.spec import AlarmSpec, Capability, CostLever, LambdaSpec, MetricSpec, Option, TextUsage, Unit
-from shared.limits import COMPREHEND_TOXICITY_LABELS
+from shared.limits import COMPREHEND_TOXICITY_LABELS, TEXT_ANALYSIS_LAMBDA_TIMEOUT_SECONDS
 from shared.records import InvocationRecord
 
 SENTIMENTS = ("Positive", "Negative", "Neutral", "Mixed")
@@ -91,7 +91,8 @@ class SentimentToxicityMonitor(Monitor):
     sampling_rate = Monitor.sampling_rate.with_default(0.25)
     needs = frozenset({Capability.TEXT_ANALYSIS})
     skip_reasons = frozenset({EMPTY_TEXT, NON_ENGLISH, REJECTED_TEXT})
-    lambda_spec = LambdaSpec(memory_mb=256, timeout_seconds=180, batch_size=100)
+    # Outlives the workflow executions it waits for (shared.limits: workflow < client read < Lambda).
+    lambda_spec = LambdaSpec(memory_mb=256, timeout_seconds=TEXT_ANALYSIS_LAMBDA_TIMEOUT_SECONDS, batch_size=100)
 
     @classmethod
     def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:

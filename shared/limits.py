@@ -45,6 +45,16 @@ LOGS_EVENT_OVERHEAD_BYTES = 26
 
 # Step Functions Express
 STEP_FUNCTIONS_MAX_PAYLOAD_BYTES = 256 * 1024
+STEP_FUNCTIONS_EXPRESS_MAX_SECONDS = 5 * 60
+
+# The sentiment/toxicity workflow, called synchronously (StartSyncExecution) by the sentiment-toxicity
+# Lambda. Each bound lies inside the next, so no caller gives up on an execution that is still running
+# (Express has no idempotency: a retried StartSyncExecution is a second execution): the state machine's
+# TimeoutSeconds < the client's read timeout < the Lambda's timeout, with time left to emit the metrics.
+TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS = 90
+TEXT_ANALYSIS_READ_TIMEOUT_SECONDS = TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS + 15
+TEXT_ANALYSIS_LAMBDA_MARGIN_SECONDS = 30  # after the last execution returns: scoring, EMF, batch response
+TEXT_ANALYSIS_LAMBDA_TIMEOUT_SECONDS = 180  # the sentiment-toxicity Lambda's default timeout
 
 # CloudWatch accepts a datapoint (PutMetricData or an EMF document) up to two weeks old and two hours ahead.
 CLOUDWATCH_MAX_PAST_SECONDS = 14 * 24 * 3600

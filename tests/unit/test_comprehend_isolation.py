@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 import pytest
 
 from shared.backends.comprehend import (
+    NO_TIME_LEFT,
     BatchDetectSentimentResponse,
     ComprehendPlan,
     DetectToxicContentResponse,
     PlanRun,
     analyse_isolating,
 )
+from shared.backends.comprehend_backends import ComprehendWorkflowBackend, WorkflowOutput
 
 BAD = "[bad]"
 REFUSED = "Comprehend.TextSizeLimitExceededException"
@@ -126,3 +128,40 @@ def test_a_text_refused_by_one_call_keeps_what_the_other_scored() -> None:
     (result,) = analyse_isolating(["x"], sentiment=True, toxicity=True, run=run, may_start=lambda: True)
     assert result.rejected == REFUSED and result.toxicity is None
     assert result.sentiment and result.sentiment.negative == 0.8
+
+
+class SlowRunner:
+    """A workflow runner whose every execution takes `seconds` of the fake clock."""
+
+    def __init__(self, clock: list[float], seconds: float) -> None:
+        self.clock, self.seconds, self.fake = clock, seconds, FakeComprehend()
+
+    def run(self, state_machine_arn: str, payload: dict) -> WorkflowOutput:
+        self.clock[0] += self.seconds
+        plan = ComprehendPlan(texts=0)
+        plan.sentiment_batches = [b["TextList"] for b in payload["sentimentBatches"]]
+        plan.toxicity_batches = [[s["Text"] for s in b["TextSegments"]] for b in payload["toxicityBatches"]]
+        result = self.fake(plan)
+        return {"sentiment": list(result.sentiment), "toxicity": list(result.toxicity)}
+
+
+def test_no_execution_starts_that_could_outlast_the_lambda() -> None:
+    """Running a refused call's texts again must not push the Lambda past its timeout: an execution starts
+    only if it can end (the client's read timeout) within the budget; the rest fail, to be retried."""
+    clock = [0.0]
+    runner = SlowRunner(clock, seconds=60)
+    backend = ComprehendWorkflowBackend(
+        runner, "arn", read_timeout_seconds=105, budget_seconds=150, clock=lambda: clock[0]
+    )
+    texts = [f"text {i}" for i in range(10)]
+    texts[4] = f"text {BAD}"
+    results = backend.analyse(texts, sentiment=True, toxicity=True)
+
+    assert backend.executions == 1  # 60 s gone: another execution could end at 60 + 105 > 150
+    assert all(r.error == NO_TIME_LEFT for r in results)  # every text was in a refused call: retried later
+
+    fast = ComprehendWorkflowBackend(
+        SlowRunner(clock, seconds=1), "arn", read_timeout_seconds=105, budget_seconds=150, clock=lambda: clock[0]
+    )
+    results = fast.analyse(texts, sentiment=True, toxicity=True)
+    assert [i for i, r in enumerate(results) if r.rejected] == [4] and fast.executions > 1
