@@ -16,22 +16,29 @@ Output of a successful execution, each list in the order of the input batches::
      "toxicity":  [{"ResultList": [...]}, …]}                        # DetectToxicContent, per batch
 
 `ResultList`/`ErrorList` are Comprehend's own (Index, Sentiment, SentimentScore / Index, ErrorCode,
-ErrorMessage; toxicity: Toxicity, Labels[{Name, Score}] per segment).
+ErrorMessage; toxicity: Toxicity, Labels[{Name, Score}] per segment). A call Comprehend refused for its
+input (`Comprehend.TextSizeLimitExceededException`, `…InvalidRequestException`,
+`…UnsupportedLanguageException`: one bad text refuses the whole call, and no retry changes that) is not
+retried; its place in the list says so, and the other calls' results stand::
 
-When a call still fails after its retries, the whole execution still SUCCEEDS (so the synchronous call
-returns normally) with the structured failure as its output, and the Lambda fails just those records::
+    {"Rejected": "Comprehend.TextSizeLimitExceededException"}
 
-    {"failed": true, "error": "<error name, e.g. Comprehend.TextSizeLimitExceededException>", "cause": "…"}
+The Lambda then runs that call's texts again in smaller groups to find the one refused
+(`shared.backends.comprehend.analyse_isolating`).
+
+Any other failure that outlasts its retries fails the execution: StartSyncExecution answers FAILED with
+the error (the Lambda fails those records, to be retried later) and the ExecutionsFailed alarm sees it.
 
 Shape: a Parallel state with two branches, each a Map (at most `map_concurrency` iterations in flight)
-over its batch list, whose single Task calls `comprehend:batchDetectSentiment` or
-`comprehend:detectToxicContent`. Each Task retries throttling and server errors
-(`Comprehend.TooManyRequestsException`, `Comprehend.ThrottlingException`,
-`Comprehend.InternalServerException`) with exponential backoff and full jitter, then any other task
-failure (`States.TaskFailed`) a couple of times: cheap for a rare transient error, and the rule that makes
-throttling retries observable in moto, which names SDK errors differently. A Catch (States.ALL) on the
-Parallel produces the failure output. Logging is at ERROR level without execution data (it holds user
-text) to a KMS-encrypted log group; X-Ray tracing is on.
+over its batch list, whose Task calls `comprehend:batchDetectSentiment` or `comprehend:detectToxicContent`.
+Error names are Step Functions' for SDK integrations, `Comprehend.<error shape>`, and only shapes
+botocore's Comprehend model declares. Each Task retries, in order: throttling and server errors
+(`Comprehend.TooManyRequestsException`, `Comprehend.InternalServerException`) patiently, with
+exponential backoff and full jitter; the refusals never (MaxAttempts 0, then the Catch); anything else
+(`States.TaskFailed`, e.g. throttling under a name the model does not declare for these calls) a few
+times with backoff. The state machine times out (`TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS`) before the
+caller's client stops reading. Logging is at ERROR level without execution data (it holds user text) to
+a KMS-encrypted log group; X-Ray tracing is on.
 
 `render_definition()` returns the exact ASL the stack deploys, with CDK tokens resolved, for tests that
 execute it (moto) — synthesised from this construct in a throwaway stack, not written twice.
@@ -51,19 +58,20 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from infra.naming import cfn_logical_id
+from shared.backends.comprehend import WORKFLOW_REJECTION_ERRORS
+from shared.limits import TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS
 
-THROTTLING_ERRORS = (
-    "Comprehend.TooManyRequestsException",
-    "Comprehend.ThrottlingException",
-    "Comprehend.InternalServerException",
-)
+#: Passing failures: Comprehend's throttling error and its server error.
+TRANSIENT_ERRORS = ("Comprehend.TooManyRequestsException", "Comprehend.InternalServerException")
+#: Comprehend refusing a call's input: never retried, caught into that call's result.
+REJECTION_ERRORS = WORKFLOW_REJECTION_ERRORS
 TASK_FAILED = "States.TaskFailed"
 DEFAULT_MAP_CONCURRENCY = 4
-#: Lambda callers wait for the synchronous execution; Express allows five minutes.
-EXECUTION_TIMEOUT = Duration.seconds(120)
+#: Lambda callers wait for the synchronous execution: it ends before their client stops reading.
+EXECUTION_TIMEOUT = Duration.seconds(TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS)
 
 
-# Retry policy, written once: throttling gets patience, anything else one quick second chance.
+# Retry policy, written once: passing failures get patience, refusals none, anything else a few tries.
 class RetryOptions(TypedDict, total=False):
     """Keyword arguments of a Step Functions task's `add_retry`."""
 
@@ -79,7 +87,13 @@ THROTTLE_RETRY: RetryOptions = {
     "max_attempts": 6,
     "max_delay": Duration.seconds(20),
 }
-TASK_FAILED_RETRY: RetryOptions = {"interval": Duration.seconds(1), "backoff_rate": 2.0, "max_attempts": 2}
+NO_RETRY: RetryOptions = {"max_attempts": 0}
+TASK_FAILED_RETRY: RetryOptions = {
+    "interval": Duration.seconds(2),
+    "backoff_rate": 2.0,
+    "max_attempts": 3,
+    "max_delay": Duration.seconds(10),
+}
 
 
 class TextAnalysisWorkflow(Construct):
@@ -120,16 +134,6 @@ class TextAnalysisWorkflow(Construct):
             keep=("ResultList",),
             map_concurrency=map_concurrency,
         )
-        failure = sfn.Pass(
-            self,
-            "ReportFailure",
-            comment="Structured failure as the execution output: the synchronous caller fails its records.",
-            parameters={
-                "failed": True,
-                "error": sfn.JsonPath.string_at("$.Error"),
-                "cause": sfn.JsonPath.string_at("$.Cause"),
-            },
-        )
         analyse = sfn.Parallel(
             self,
             "Analyse",
@@ -139,8 +143,7 @@ class TextAnalysisWorkflow(Construct):
                 "toxicity": sfn.JsonPath.list_at("$[1]"),
             },
         )
-        analyse.branch(sentiment).branch(toxicity)
-        analyse.add_catch(failure, errors=[sfn.Errors.ALL], result_path="$")
+        analyse.branch(sentiment).branch(toxicity)  # no Catch: a failure after the retries fails the execution
 
         self.log_group = logs.LogGroup(
             self,
@@ -184,8 +187,16 @@ def _comprehend_map(
         iam_action=f"comprehend:{action[0].upper()}{action[1:]}",
         result_selector={k: sfn.JsonPath.list_at(f"$.{k}") for k in keep},
     )
-    call.add_retry(errors=list(THROTTLING_ERRORS), jitter_strategy=sfn.JitterType.FULL, **THROTTLE_RETRY)
-    call.add_retry(errors=[TASK_FAILED], **TASK_FAILED_RETRY)
+    call.add_retry(errors=list(TRANSIENT_ERRORS), jitter_strategy=sfn.JitterType.FULL, **THROTTLE_RETRY)
+    call.add_retry(errors=list(REJECTION_ERRORS), **NO_RETRY)  # before States.TaskFailed, which matches them too
+    call.add_retry(errors=[TASK_FAILED], jitter_strategy=sfn.JitterType.FULL, **TASK_FAILED_RETRY)
+    refused = sfn.Pass(
+        scope,
+        f"{name}Rejected",
+        comment="Comprehend refused this call's input: the caller looks for the text in smaller calls.",
+        parameters={"Rejected": sfn.JsonPath.string_at("$.Error")},
+    )
+    call.add_catch(refused, errors=list(REJECTION_ERRORS), result_path="$")
     batches = sfn.Map(scope, f"{name}Batches", items_path=items_path, max_concurrency=map_concurrency)
     batches.item_processor(call)
     return batches

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from monitors.core.base import Monitor
-from monitors.core.results import EMPTY_TEXT, RecordResult
+from monitors.core.results import EMPTY_TEXT, REJECTED_TEXT, RecordResult
 from monitors.core.spec import AlarmSpec, Capability, CostLever, LambdaSpec, MetricSpec, Option, TextUsage, Unit
 from shared.records import InvocationRecord
 
@@ -101,6 +101,8 @@ class RefusalMonitor(Monitor):
     )
     head_chars = Option(240, "characters from the start of the completion that are read", minimum=40, maximum=5000)
     needs = frozenset({Capability.EMBEDDINGS})
+    # rejected-text: cosine only, when the embedding model refuses an opening (no retry would change that).
+    skip_reasons = frozenset({EMPTY_TEXT, REJECTED_TEXT})
     lambda_spec = LambdaSpec(memory_mb=512, timeout_seconds=120, batch_size=200)
 
     @classmethod
@@ -133,11 +135,15 @@ class RefusalMonitor(Monitor):
             return results
         completions = [records[i].completion for i in indices]
         families = [family_of(records[i].model_id, self._family_overrides) for i in indices]
+        refused: set[int] = set()
         if self.method == COSINE:
-            scored = self._cosine(completions, families)
+            scored, refused = self._cosine(completions, families)
         else:
             scored = self._phrases_and_classifier(completions, families)
-        for index, (similarity, evidence) in zip(indices, scored, strict=True):
+        for position, (index, (similarity, evidence)) in enumerate(zip(indices, scored, strict=True)):
+            if position in refused:
+                results[index] = RecordResult.skip(REJECTED_TEXT)
+                continue
             if similarity != similarity:  # NaN: the embedding failed after its retries
                 results[index] = RecordResult.fail("embedding failed")
                 continue
@@ -168,8 +174,9 @@ class RefusalMonitor(Monitor):
             for s, score, f, p in zip(similarity, matches.scores, features, matches.phrases, strict=True)
         ]
 
-    def _cosine(self, completions: list[str], families: list[str]) -> list[tuple[float, str]]:
-        """(RefusalSimilarity, evidence) per completion for the cosine method (NaN: embedding failed)."""
+    def _cosine(self, completions: list[str], families: list[str]) -> tuple[list[tuple[float, str]], set[int]]:
+        """(RefusalSimilarity, evidence) per completion for the cosine method (NaN: no embedding), and the
+        positions of the openings the embedding model refused."""
         import numpy as np
 
         from monitors.refusal_detection import normalise_opening
@@ -179,7 +186,8 @@ class RefusalMonitor(Monitor):
         if self._phrase_vectors is None:
             self._phrase_vectors = self.backends.embeddings.embed(list(self._table.phrases))
         openings = [normalise_opening(text, self.head_chars) for text in completions]
-        vectors = self.backends.embeddings.embed(openings)
-        raw, phrases = match_cosines(openings, families, self._table, vectors, self._phrase_vectors)
+        batch = self.backends.embeddings.embed_batch(openings)
+        raw, phrases = match_cosines(openings, families, self._table, batch.vectors, self._phrase_vectors)
         similarity = self._classifier.cosine.scale(raw, self._classifier.threshold, cut=self.cosine_threshold)
-        return [(float(np.clip(s, 0.0, 1.0)), phrase_evidence(p)) for s, p in zip(similarity, phrases, strict=True)]
+        scored = [(float(np.clip(s, 0.0, 1.0)), phrase_evidence(p)) for s, p in zip(similarity, phrases, strict=True)]
+        return scored, set(batch.rejected)

@@ -3,7 +3,8 @@
 `PromptCompletionSimilarity` is the cosine of the prompt's and the completion's embeddings. A falling
 average means answers drifting away from what was asked (wrong retrieval context, template bugs, a model
 change). Both texts are embedded in one batched call; a text seen before in this process (by any
-monitor) is not embedded again.
+monitor) is not embedded again. A record whose prompt or completion the model refuses (Titan's
+ValidationException) is skipped ("rejected-text"); one whose embedding failed after retries is retried.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from monitors.core.base import Monitor
-from monitors.core.results import EMPTY_TEXT, RecordResult
+from monitors.core.results import EMPTY_TEXT, REJECTED_TEXT, RecordResult
 from monitors.core.spec import AlarmSpec, Capability, CostLever, LambdaSpec, MetricSpec, Option, TextUsage, Unit
 from shared.records import InvocationRecord
 
@@ -40,6 +41,7 @@ class SemanticSimilarityMonitor(Monitor):
         lever=CostLever.scale(0.5),
     )
     needs = frozenset({Capability.EMBEDDINGS})
+    skip_reasons = frozenset({EMPTY_TEXT, REJECTED_TEXT})
     lambda_spec = LambdaSpec(memory_mb=512, timeout_seconds=120, batch_size=100)
 
     @classmethod
@@ -61,12 +63,14 @@ class SemanticSimilarityMonitor(Monitor):
             return results
         texts = [embedding_text(records[i].prompt, max_chars) for i in scorable]
         texts += [embedding_text(records[i].completion, max_chars) for i in scorable]
-        vectors = self.backends.embeddings.embed(texts)
+        batch = self.backends.embeddings.embed_batch(texts)
         n = len(scorable)
-        similarities = row_cosines(vectors[:n], vectors[n:])
+        similarities = row_cosines(batch.vectors[:n], batch.vectors[n:])
         for position, index in enumerate(scorable):
             value = float(similarities[position])
-            if value != value:  # NaN: an embedding failed after retries
+            if position in batch.rejected or position + n in batch.rejected:
+                results[index] = RecordResult.skip(REJECTED_TEXT)
+            elif value != value:  # NaN: an embedding failed after retries
                 results[index] = RecordResult.fail("embedding failed")
             else:
                 results[index] = RecordResult.ok({SIMILARITY: value})

@@ -4,7 +4,9 @@ In AWS the batch goes to a Step Functions Express workflow that calls Comprehend
 (≤25 documents of ≤5 KB a call) and DetectToxicContent (≤10 segments of ≤1 KB a call) in parallel
 branches with retries; locally VADER and alt-profanity-check score in-process. Comprehend toxicity is
 English only, so non-English text is detected up front and counted as a skip ("non-english") on either
-backend, keeping the two comparable.
+backend, keeping the two comparable. A text Comprehend refuses all the same (too long, invalid, a
+language it does not take) is a skip too ("rejected-text", with whatever was scored): retrying it
+cannot help, and failing it would hold back every record after it in the shard.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from monitors.core.base import Monitor
-from monitors.core.results import EMPTY_TEXT, NON_ENGLISH, RecordResult
+from monitors.core.results import EMPTY_TEXT, NON_ENGLISH, REJECTED_TEXT, RecordResult
 from monitors.core.spec import AlarmSpec, Capability, CostLever, LambdaSpec, MetricSpec, Option, TextUsage, Unit
-from shared.limits import COMPREHEND_TOXICITY_LABELS
+from shared.limits import COMPREHEND_TOXICITY_LABELS, TEXT_ANALYSIS_LAMBDA_TIMEOUT_SECONDS
 from shared.records import InvocationRecord
 
 SENTIMENTS = ("Positive", "Negative", "Neutral", "Mixed")
@@ -88,8 +90,9 @@ class SentimentToxicityMonitor(Monitor):
     # Comprehend is the dominant cost; score a deterministic quarter of requests by default.
     sampling_rate = Monitor.sampling_rate.with_default(0.25)
     needs = frozenset({Capability.TEXT_ANALYSIS})
-    skip_reasons = frozenset({EMPTY_TEXT, NON_ENGLISH})
-    lambda_spec = LambdaSpec(memory_mb=256, timeout_seconds=180, batch_size=100)
+    skip_reasons = frozenset({EMPTY_TEXT, NON_ENGLISH, REJECTED_TEXT})
+    # Outlives the workflow executions it waits for (shared.limits: workflow < client read < Lambda).
+    lambda_spec = LambdaSpec(memory_mb=256, timeout_seconds=TEXT_ANALYSIS_LAMBDA_TIMEOUT_SECONDS, batch_size=100)
 
     @classmethod
     def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
@@ -131,6 +134,8 @@ class SentimentToxicityMonitor(Monitor):
                 if analysis.error is not None:
                     errors[index] = analysis.error
                     continue
+                if analysis.rejected is not None:
+                    skips.setdefault(index, REJECTED_TEXT)  # what was scored of it is still emitted
                 if analysis.sentiment is not None:
                     s = analysis.sentiment
                     values[index].update(

@@ -24,11 +24,12 @@ TITAN_EMBED_MAX_TOKENS = 8_192
 TITAN_EMBED_MAX_CHARS = 50_000  # the API's inputText bound in characters
 TITAN_EMBED_DIMENSIONS = (256, 512, 1024)
 
-# Amazon Comprehend
+# Amazon Comprehend. Its "KB" is 1,000 bytes: the "5 KB" document limit is 5,000 bytes, so the "1 KB"
+# DetectToxicContent segment is 1,000 (a 1,001-1,024-byte segment is refused with TextSizeLimitExceeded).
 COMPREHEND_SENTIMENT_MAX_DOC_BYTES = 5_000
 COMPREHEND_SENTIMENT_BATCH_MAX_DOCS = 25
 COMPREHEND_TOXICITY_MAX_SEGMENTS = 10
-COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES = 1_024
+COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES = 1_000
 COMPREHEND_TOXICITY_LABELS = (
     "PROFANITY",
     "HATE_SPEECH",
@@ -46,6 +47,16 @@ LOGS_EVENT_OVERHEAD_BYTES = 26
 
 # Step Functions Express
 STEP_FUNCTIONS_MAX_PAYLOAD_BYTES = 256 * 1024
+STEP_FUNCTIONS_EXPRESS_MAX_SECONDS = 5 * 60
+
+# The sentiment/toxicity workflow, called synchronously (StartSyncExecution) by the sentiment-toxicity
+# Lambda. Each bound lies inside the next, so no caller gives up on an execution that is still running
+# (Express has no idempotency: a retried StartSyncExecution is a second execution): the state machine's
+# TimeoutSeconds < the client's read timeout < the Lambda's timeout, with time left to emit the metrics.
+TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS = 90
+TEXT_ANALYSIS_READ_TIMEOUT_SECONDS = TEXT_ANALYSIS_WORKFLOW_TIMEOUT_SECONDS + 15
+TEXT_ANALYSIS_LAMBDA_MARGIN_SECONDS = 30  # after the last execution returns: scoring, EMF, batch response
+TEXT_ANALYSIS_LAMBDA_TIMEOUT_SECONDS = 180  # the sentiment-toxicity Lambda's default timeout
 
 # CloudWatch accepts a datapoint (PutMetricData or an EMF document) up to two weeks old and two hours ahead.
 CLOUDWATCH_MAX_PAST_SECONDS = 14 * 24 * 3600

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 #: Skip reasons the built-in monitors share (each monitor declares the ones it uses in `skip_reasons`).
 EMPTY_TEXT = "empty-text"
 NON_ENGLISH = "non-english"
+#: The model service refused the text itself (too long, invalid, unsupported language): no retry helps.
+REJECTED_TEXT = "rejected-text"
 
 _SKIP_REASON = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 #: Longest `RecordResult.evidence` (it rides on every EMF line of the record, so it stays short).

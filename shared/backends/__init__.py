@@ -15,17 +15,20 @@ from shared.backends.embedding_cache import CachingEmbeddings
 from shared.backends.settings import AWS, BackendSettings
 from shared.backends.types import (
     EmbeddingBackend,
+    EmbeddingBatch,
     SentimentScores,
     TextAnalysis,
     TextAnalysisBackend,
     ToxicityScores,
 )
+from shared.limits import TEXT_ANALYSIS_READ_TIMEOUT_SECONDS
 
 __all__ = [
     "BackendSettings",
     "Backends",
     "CachingEmbeddings",
     "EmbeddingBackend",
+    "EmbeddingBatch",
     "SentimentScores",
     "TextAnalysis",
     "TextAnalysisBackend",
@@ -33,6 +36,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from botocore.config import Config
+
     from shared.backends.comprehend_backends import ComprehendClient, StepFunctionsClient
     from shared.backends.titan import BedrockRuntimeClient
 
@@ -41,18 +46,35 @@ if TYPE_CHECKING:
 ClientFactory = Callable[[str], object]
 
 
+def client_config(service: str, settings: BackendSettings) -> Config:
+    """botocore settings per service.
+
+    Titan and Comprehend calls are answers to a question, safe to repeat: adaptive retries (which also
+    rate-limit the client when throttled). StartSyncExecution is not: each call is an execution, and
+    Express has no idempotency, so botocore retrying a read timeout would start a second one while the
+    first runs on. That client reads for longer than any execution can run and never retries; the
+    runner retries only what cannot have started an execution (`SyncExpressRunner`)."""
+    from botocore.config import Config
+
+    if service == "stepfunctions":
+        return Config(
+            retries={"mode": "standard", "total_max_attempts": 1},
+            connect_timeout=5,
+            read_timeout=TEXT_ANALYSIS_READ_TIMEOUT_SECONDS,
+        )
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": 8},
+        max_pool_connections=max(10, settings.embedding_concurrency),
+        connect_timeout=5,
+        read_timeout=60,
+    )
+
+
 def default_client_factory(settings: BackendSettings) -> ClientFactory:
     def make(service: str) -> object:
         import boto3
-        from botocore.config import Config
 
-        config = Config(
-            retries={"mode": "adaptive", "max_attempts": 8},
-            max_pool_connections=max(10, settings.embedding_concurrency),
-            connect_timeout=5,
-            read_timeout=60,
-        )
-        return boto3.client(service, config=config)
+        return boto3.client(service, config=client_config(service, settings))
 
     return make
 

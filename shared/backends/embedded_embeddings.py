@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
+from shared.backends.types import EmbeddingBatch
 
 
 class EmbeddedEmbeddings:
+    """Never refuses a text: the tokenizer truncates what is too long."""
+
     name = "embedded-static-minilm"
 
     def __init__(self) -> None:
@@ -18,5 +17,5 @@ class EmbeddedEmbeddings:
 
         self._model = load_default_model()
 
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        return self._model.encode(list(texts))
+    def embed_batch(self, texts: Sequence[str]) -> EmbeddingBatch:
+        return EmbeddingBatch(self._model.encode(list(texts)))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from shared.backends.types import EmbeddingBackend
+from shared.backends.types import EmbeddingBackend, EmbeddingBatch
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -40,13 +40,18 @@ class CachingEmbeddings:
         return self.inner.name
 
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """The vectors alone (a NaN row where a text has none, refused or failed)."""
+        return self.embed_batch(texts).vectors
+
+    def embed_batch(self, texts: Sequence[str]) -> EmbeddingBatch:
+        """The vectors, and which texts the model refused (see `EmbeddingBatch`)."""
         # Monitors may score in parallel threads; one lock keeps the LRU and the counters consistent
         # (the model itself is thread-safe, but holding the lock while embedding also avoids computing
         # the same text twice when two monitors ask at once).
         with self._lock:
             return self._embed(texts)
 
-    def _embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+    def _embed(self, texts: Sequence[str]) -> EmbeddingBatch:
         keys = [_key(t) for t in texts]
         missing: dict[bytes, str] = {}
         for key, text in zip(keys, texts, strict=True):
@@ -57,14 +62,18 @@ class CachingEmbeddings:
         self.misses += len(missing)
         self.hits += len(texts) - len(missing)
         fresh: dict[bytes, NDArray[np.float32]] = {}
+        refused: dict[bytes, str] = {}
         if missing:
-            vectors = self.inner.embed(list(missing.values()))
-            for key, vector in zip(missing, vectors, strict=True):
+            batch = self.inner.embed_batch(list(missing.values()))
+            for row, (key, vector) in enumerate(zip(missing, batch.vectors, strict=True)):
                 fresh[key] = vector
-                if not np.isnan(vector).any():  # a failed text is retried next time, not cached
+                if row in batch.rejected:
+                    refused[key] = batch.rejected[row]
+                elif not np.isnan(vector).any():  # a failed or refused text is asked again next time
                     self._cache[key] = vector
             while len(self._cache) > self.max_entries:
                 self._cache.popitem(last=False)
         if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([fresh[k] if k in fresh else self._cache[k] for k in keys]).astype(np.float32, copy=False)
+            return EmbeddingBatch(np.zeros((0, 0), dtype=np.float32))
+        vectors = np.stack([fresh[k] if k in fresh else self._cache[k] for k in keys]).astype(np.float32, copy=False)
+        return EmbeddingBatch(vectors, {index: refused[key] for index, key in enumerate(keys) if key in refused})

@@ -3,7 +3,8 @@
 The API takes one text per call, so a batch fans out over a bounded thread pool (the boto3 client is
 thread-safe; its connection pool is sized to match). Throttling is retried by botocore's adaptive mode,
 which also rate-limits the client; a text that still fails comes back as a NaN row so only its record is
-retried. Texts are never logged.
+retried. A text Titan refuses (ValidationException: too many tokens, say) is a NaN row marked `rejected`:
+retrying cannot change that, so its record is skipped, not retried. Texts are never logged.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol, TypedDict
 
 import numpy as np
 
+from shared.backends.aws_errors import error_code
+from shared.backends.types import EmbeddingBatch
 from shared.limits import TITAN_EMBED_MAX_CHARS
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 logger = logging.getLogger(__name__)
+
+#: bedrock-runtime's answer when the input itself does not satisfy the model (botocore's model declares it
+#: for InvokeModel, HTTP 400): permanent for that text.
+REJECTION_ERRORS = frozenset({"ValidationException"})
 
 
 class InvokeModelOutput(TypedDict):
@@ -49,7 +56,8 @@ class TitanEmbeddings:
 
     name = "titan-embed-text-v2"
 
-    def _embed_one(self, text: str) -> NDArray[np.float32]:
+    def _embed_one(self, text: str) -> tuple[NDArray[np.float32], str | None]:
+        """The text's vector, or a NaN row and, when Titan refused the text itself, the error."""
         body = json.dumps(
             {
                 "inputText": text[:TITAN_EMBED_MAX_CHARS] or " ",
@@ -65,17 +73,26 @@ class TitanEmbeddings:
             vector = np.asarray(payload["embedding"], dtype=np.float32)
             if vector.shape != (self.dimensions,):
                 raise ValueError(f"expected {self.dimensions} dimensions, got {vector.shape}")
-            return vector
+            return vector, None
         except Exception as exc:  # noqa: BLE001 (any SDK failure fails these texts, not the process)  # ClientError after retries, malformed response
             self.failures += 1
-            logger.warning("Titan embedding failed after retries: %s", exc.__class__.__name__)
-            return np.full(self.dimensions, np.nan, dtype=np.float32)
+            code = error_code(exc)
+            rejected = f"Titan {code}" if code in REJECTION_ERRORS else None
+            logger.warning(
+                "Titan embedding %s: %s",
+                "refused" if rejected else "failed after retries",
+                code or exc.__class__.__name__,
+            )
+            return np.full(self.dimensions, np.nan, dtype=np.float32), rejected
 
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+    def embed_batch(self, texts: Sequence[str]) -> EmbeddingBatch:
         if not texts:
-            return np.zeros((0, self.dimensions), dtype=np.float32)
+            return EmbeddingBatch(np.zeros((0, self.dimensions), dtype=np.float32))
         self.calls += len(texts)
         if len(texts) == 1 or self.concurrency == 1:
-            return np.stack([self._embed_one(t) for t in texts])
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(texts))) as pool:
-            return np.stack(list(pool.map(self._embed_one, texts)))
+            rows = [self._embed_one(t) for t in texts]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(texts))) as pool:
+                rows = list(pool.map(self._embed_one, texts))
+        rejected = {index: reason for index, (_, reason) in enumerate(rows) if reason is not None}
+        return EmbeddingBatch(np.stack([vector for vector, _ in rows]), rejected)

@@ -14,12 +14,25 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 
+@dataclass(frozen=True, slots=True)
+class EmbeddingBatch:
+    """Embeddings of a batch of texts, one row each (L2-normalised float32).
+
+    A row is NaN when its text has no embedding: `rejected` maps the row to the error with which the
+    model refused the text itself (Titan's ValidationException, e.g. too many tokens), which no retry
+    changes; any other NaN row failed after the backend's retries and is worth retrying later.
+    """
+
+    vectors: NDArray[np.float32]
+    rejected: Mapping[int, str] = field(default_factory=dict)
+
+
 class EmbeddingBackend(Protocol):
-    """Text embeddings. Rows are L2-normalised float32; a text that failed after retries is a NaN row."""
+    """Text embeddings, with the texts the model refused told apart from the ones that failed."""
 
     name: str
 
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+    def embed_batch(self, texts: Sequence[str]) -> EmbeddingBatch: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +56,14 @@ class ToxicityScores:
 
 @dataclass(frozen=True, slots=True)
 class TextAnalysis:
+    """What the backend made of one text. `error`: the backend failed for this text after its retries
+    (transient: worth retrying later). `rejected`: the service refused this text itself (too long,
+    invalid, unsupported language), which no retry changes; whatever it did score is still given."""
+
     sentiment: SentimentScores | None = None
     toxicity: ToxicityScores | None = None
-    error: str | None = None  # the backend failed for this text after its retries
+    error: str | None = None
+    rejected: str | None = None
 
 
 class TextAnalysisBackend(Protocol):

@@ -2,8 +2,14 @@
 
 moto's bedrock-runtime InvokeModel returns `{}` and its Comprehend lacks BatchDetectSentiment and
 DetectToxicContent. These fixtures give Titan embeddings from the embedded model and Comprehend answers
-from the embedded scorers (VADER, profanity-check), and can throttle the first N calls so retry paths
-run. Each fake counts its calls (the benchmark reads them).
+from the embedded scorers (VADER, profanity-check), can throttle the first N calls so retry paths run,
+and refuse a text for good the way the services do (a marker in the text names the error), so the
+failure-isolation paths run. Each fake counts its calls (the benchmark reads them).
+
+Two things make moto's Step Functions interpreter behave like the service for the workflow: it names
+an aws-sdk:comprehend task's errors `Comprehend.<Error>` (moto knows the service's error prefix only
+for a few services and would say `comprehend.<Error>`), and `no_workflow_backoff` skips the real
+waits of the definition's Retry intervals while recording them.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from moto.core.exceptions import JsonRESTError
 from shared.backends.embedded_text import EmbeddedTextAnalysis
 from shared.limits import (
     COMPREHEND_SENTIMENT_BATCH_MAX_DOCS,
+    COMPREHEND_SENTIMENT_MAX_DOC_BYTES,
     COMPREHEND_TOXICITY_LABELS,
+    COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES,
     COMPREHEND_TOXICITY_MAX_SEGMENTS,
 )
 
@@ -37,16 +45,31 @@ class _Throttled(JsonRESTError):
 
 @dataclass
 class FakeAI:
-    """What the patched services did: calls per API, and how many more calls to throttle."""
+    """What the patched services did: calls per API, how many more calls to throttle, and which texts
+    to refuse for good.
+
+    `rejects` maps a marker to an error code: a Comprehend call with a text containing the marker fails
+    as a whole with that code (TextSizeLimitExceededException, InvalidRequestException or
+    UnsupportedLanguageException, as Comprehend does), and Titan answers ValidationException for it.
+    """
 
     calls: Counter[str] = field(default_factory=Counter)
     throttle: Counter[str] = field(default_factory=Counter)  # api -> calls still to throttle
+    rejects: dict[str, str] = field(default_factory=dict)  # marker in a text -> error code
+    rejected: Counter[str] = field(default_factory=Counter)  # api -> calls refused
 
     def maybe_throttle(self, api: str, error_type: str) -> None:
         self.calls[api] += 1
         if self.throttle[api] > 0:
             self.throttle[api] -= 1
             raise _Throttled(error_type)
+
+    def maybe_reject(self, api: str, texts: list[str], *, error_type: str | None = None) -> None:
+        """Refuse the call when a text carries a marker (`error_type` overrides the marker's code)."""
+        for marker, code in self.rejects.items():
+            if any(marker in text for text in texts):
+                self.rejected[api] += 1
+                raise JsonRESTError(error_type or code, "The input was refused (test marker).")
 
 
 @contextmanager
@@ -61,6 +84,7 @@ def patched_ai() -> Iterator[FakeAI]:
     def invoke_model(self: BedrockRuntimeBackend, payload: dict, model_id: str) -> dict:
         state.maybe_throttle("InvokeModel", "ThrottlingException")
         text = payload["inputText"]
+        state.maybe_reject("InvokeModel", [text], error_type="ValidationException")
         dimensions = int(payload.get("dimensions", 1024))
         vector = model.encode([text])[0]
         # Titan returns the requested size; pad/cut the embedded model's vector to it.
@@ -76,6 +100,9 @@ def patched_ai() -> Iterator[FakeAI]:
         texts = params["TextList"]
         if len(texts) > COMPREHEND_SENTIMENT_BATCH_MAX_DOCS:
             raise JsonRESTError("BatchSizeLimitExceededException", "too many documents")
+        if any(len(t.encode()) > COMPREHEND_SENTIMENT_MAX_DOC_BYTES for t in texts):
+            raise JsonRESTError("TextSizeLimitExceededException", "document size limit exceeded")
+        state.maybe_reject("BatchDetectSentiment", texts)
         results = []
         for index, analysis in enumerate(local.analyse(texts, sentiment=True, toxicity=False)):
             s = analysis.sentiment
@@ -87,8 +114,11 @@ def patched_ai() -> Iterator[FakeAI]:
         state.maybe_throttle("DetectToxicContent", "TooManyRequestsException")
         params = json.loads(self.body)
         segments = [s["Text"] for s in params["TextSegments"]]
-        if len(segments) > COMPREHEND_TOXICITY_MAX_SEGMENTS or any(len(s.encode()) > 1024 for s in segments):
+        if len(segments) > COMPREHEND_TOXICITY_MAX_SEGMENTS or any(
+            len(s.encode()) > COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES for s in segments
+        ):
             raise JsonRESTError("TextSizeLimitExceededException", "segment limits exceeded")
+        state.maybe_reject("DetectToxicContent", segments)
         results = []
         for analysis in local.analyse(segments, sentiment=False, toxicity=True):
             score = analysis.toxicity.toxicity
@@ -106,8 +136,38 @@ def patched_ai() -> Iterator[FakeAI]:
         patch.object(BedrockRuntimeBackend, "invoke_model", invoke_model),
         patch.object(ComprehendResponse, "batch_detect_sentiment", batch_detect_sentiment, create=True),
         patch.object(ComprehendResponse, "detect_toxic_content", detect_toxic_content, create=True),
+        comprehend_error_names(),
     ):
         yield state
+
+
+@contextmanager
+def comprehend_error_names() -> Iterator[None]:
+    """moto's interpreter names an aws-sdk task's error `<prefix>.<Error>` with a per-service prefix it
+    knows only for a few services; Step Functions says `Comprehend.<Error>`, so the definition's Retry
+    and Catch rules match in moto exactly as they do in AWS."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_aws_sdk as aws_sdk,
+    )
+
+    with patch.dict(aws_sdk._SERVICE_ERROR_NAMES, {"comprehend": "Comprehend"}):
+        yield
+
+
+@contextmanager
+def no_workflow_backoff() -> Iterator[list[float]]:
+    """The state machine's Retry waits in moto's interpreter, recorded instead of slept (the list of
+    requested intervals, in seconds). Only the retrier module's `time` is replaced."""
+    import time
+    import types
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    waits: list[float] = []
+    fake_time = types.SimpleNamespace(**{name: getattr(time, name) for name in dir(time) if not name.startswith("_")})
+    fake_time.sleep = waits.append
+    with patch.object(retrier_decl, "time", fake_time):
+        yield waits
 
 
 @pytest.fixture
@@ -143,6 +203,7 @@ class MotoSyncExpress:
         self.client = client
         self.timeout = timeout
         self.executions = 0
+        self.statuses: list[str] = []  # each execution's final status, in order
 
     def start_sync_execution(self, *, stateMachineArn: str, input: str) -> dict:
         import threading
@@ -158,6 +219,7 @@ class MotoSyncExpress:
         while True:
             described = self.client.describe_execution(executionArn=arn)  # type: ignore[attr-defined]
             if described["status"] != "RUNNING":
+                self.statuses.append(described["status"])
                 return {key: described.get(key) for key in ("status", "output", "error", "cause")}
             if time.monotonic() > deadline:
                 raise TimeoutError("workflow execution did not finish in moto")

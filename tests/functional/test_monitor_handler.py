@@ -306,3 +306,63 @@ def test_sentiment_toxicity_direct_comprehend_batches_and_skips_non_english(
     assert rude["Toxicity"][0] > 0.9 > nice["Toxicity"][0]
     assert rude["ToxicityProfanity"][0] > 0.9 and rude["ToxicityHateSpeech"][0] < rude["ToxicityProfanity"][0]
     assert next(d for d in docs if "ScoringSkipped" in d)["Reason"] == "non-english"
+
+
+REFUSED = "[refused-by-the-service]"
+
+
+def skipped_by_reason(docs: list[dict[str, Any]]) -> dict[str, float]:
+    return {d["Reason"]: d["ScoringSkipped"][0] for d in docs if "ScoringSkipped" in d}
+
+
+@pytest.mark.parametrize(
+    ("monitor", "context", "metric"),
+    [
+        ("semantic-similarity", {}, "PromptCompletionSimilarity"),
+        ("refusal", {"monitors.refusal.method": "cosine"}, "RefusalSimilarity"),
+    ],
+)
+def test_a_text_titan_refuses_is_a_counted_skip_not_a_failed_record(
+    aws_env: FakeAI,
+    capsys: pytest.CaptureFixture,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    monitor: str,
+    context: dict[str, object],
+    metric: str,
+) -> None:
+    """Titan's ValidationException refuses the text itself (too many tokens, say): retrying cannot help."""
+    aws_env.rejects[REFUSED] = "ValidationException"
+    rt = make_runtime(monitor, context)
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch = [record(i) for i in range(4)]
+    batch[1] = record(1, completion=f"{REFUSED} Hold the reset button for ten seconds.")
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+
+    assert response == {"batchItemFailures": []}
+    docs = emf_documents(capsys.readouterr().out)
+    assert [d["requestId"] for d in per_record(docs)] == ["req-0000", "req-0002", "req-0003"]
+    assert all(metric in d for d in per_record(docs))
+    assert skipped_by_reason(docs) == {"rejected-text": 1.0}
+    assert next(d for d in docs if "ScoringFailures" in d)["ScoringFailures"] == [0.0]
+    assert aws_env.rejected["InvokeModel"] == 1  # refused once: a refusal is not retried
+
+
+def test_direct_comprehend_isolates_a_refused_text(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the workflow (`--backend aws` locally) the same plan goes to Comprehend directly: a refused
+    call's texts are sent again in halves, so only the refused text is skipped."""
+    aws_env.rejects[REFUSED] = "TextSizeLimitExceededException"
+    rt = make_runtime("sentiment-toxicity", {"monitors.sentiment-toxicity.samplingRate": "1"})
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch = [record(i) for i in range(30)]
+    batch[20] = record(20, completion=f"Hold the reset button {REFUSED} for ten seconds.")
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event(batch), lambda_context)
+
+    assert response == {"batchItemFailures": []}
+    docs = emf_documents(capsys.readouterr().out)
+    assert len(per_record(docs)) == 29 and "req-0020" not in {d["requestId"] for d in per_record(docs)}
+    assert skipped_by_reason(docs) == {"rejected-text": 1.0}

@@ -2,7 +2,9 @@
 
 `render_definition()` is the state machine definition the stack deploys (tokens resolved), so this runs
 the real thing. moto's Comprehend has neither BatchDetectSentiment nor DetectToxicContent; the fixture
-adds both, answering from a word list so results depend on the text, and can throttle calls.
+adds both, answering from a word list so results depend on the text, and can throttle calls. moto's
+interpreter names the tasks' errors as Step Functions does (`Comprehend.<Error>`, see
+`comprehend_error_names`), and the Retry intervals are recorded instead of waited.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import boto3
+import botocore.session
 import pytest
 from moto import mock_aws
 from moto.comprehend.responses import ComprehendResponse
 from moto.core.exceptions import JsonRESTError
 
-from infra.workflow import THROTTLING_ERRORS, render_definition
+from infra.workflow import render_definition
 from shared.limits import COMPREHEND_SENTIMENT_BATCH_MAX_DOCS, COMPREHEND_TOXICITY_MAX_SEGMENTS
+from tests.functional.moto_patches import comprehend_error_names, no_workflow_backoff
 
 ROLE = "arn:aws:iam::123456789012:role/workflow"
 NEGATIVE = {"awful", "terrible", "hate", "broken"}
@@ -29,6 +33,7 @@ POSITIVE = {"great", "love", "excellent", "thanks"}
 TOXIC = {"idiot", "stupid", "moron"}
 UNSUPPORTED = "[unsupported-document]"  # the fake puts this document into ErrorList
 REJECTED = "[rejected-call]"  # the fake fails the whole call (a non-retryable client error)
+UNEXPECTED = "[unexpected-error]"  # the fake answers an error Comprehend's model does not declare
 
 
 def words(text: str) -> set[str]:
@@ -61,6 +66,8 @@ def comprehend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeComprehend]:
         for index, text in enumerate(texts):
             if REJECTED in text:
                 raise JsonRESTError("TextSizeLimitExceededException", "document too large")
+            if UNEXPECTED in text:
+                raise JsonRESTError("SomethingUnexpected", "an error the model does not declare")
             if UNSUPPORTED in text:
                 errors.append({"Index": index, "ErrorCode": "UnsupportedLanguageException", "ErrorMessage": "nope"})
                 continue
@@ -99,8 +106,14 @@ def definition() -> str:
 
 
 @pytest.fixture
-def sfn(comprehend: FakeComprehend) -> Iterator[object]:
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+def waits() -> Iterator[list[float]]:
+    with no_workflow_backoff() as recorded:
+        yield recorded
+
+
+@pytest.fixture
+def sfn(comprehend: FakeComprehend, waits: list[float]) -> Iterator[object]:
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), comprehend_error_names():
         yield boto3.client("stepfunctions", region_name="us-east-1")
 
 
@@ -128,27 +141,77 @@ def payload(sentiment: list[list[str]], toxicity: list[list[str]]) -> dict:
     }
 
 
+def tasks_of(asl: dict) -> dict[str, dict]:
+    """The Comprehend Task of each branch, by API action."""
+    parallel = asl["States"][asl["StartAt"]]
+    calls = {}
+    for branch in parallel["Branches"]:
+        mapped = branch["States"][branch["StartAt"]]
+        processor = mapped.get("ItemProcessor") or mapped["Iterator"]
+        task = processor["States"][processor["StartAt"]]
+        calls[task["Resource"].rsplit(":", 1)[-1]] = task
+    return calls
+
+
 def test_definition_is_the_documented_shape(definition: str) -> None:
     asl = json.loads(definition)
     parallel = asl["States"][asl["StartAt"]]
     assert parallel["Type"] == "Parallel"
-    assert parallel["Catch"][0]["ErrorEquals"] == ["States.ALL"]
-    calls = {}
+    # Nothing swallows a failure: a call that fails for good after its retries fails the execution.
+    assert "Catch" not in parallel
     for branch in parallel["Branches"]:
         mapped = branch["States"][branch["StartAt"]]
         assert mapped["Type"] == "Map" and 1 <= mapped["MaxConcurrency"] <= 10
-        processor = mapped.get("ItemProcessor") or mapped["Iterator"]
-        task = processor["States"][processor["StartAt"]]
-        calls[task["Resource"].rsplit(":", 1)[-1]] = task
+    calls = tasks_of(asl)
     assert set(calls) == {"batchDetectSentiment", "detectToxicContent"}
     for task in calls.values():
-        throttling, fallback = task["Retry"]
-        assert set(throttling["ErrorEquals"]) == set(THROTTLING_ERRORS)
-        assert (
-            throttling["BackoffRate"] > 1 and throttling["MaxAttempts"] >= 3 and throttling["JitterStrategy"] == "FULL"
-        )
-        assert fallback["ErrorEquals"] == ["States.TaskFailed"] and fallback["MaxAttempts"] < throttling["MaxAttempts"]
+        transient, refused, fallback = task["Retry"]
+        assert transient["BackoffRate"] > 1 and transient["MaxAttempts"] >= 3 and transient["JitterStrategy"] == "FULL"
+        assert refused["MaxAttempts"] == 0  # a refused text is never sent again as it was
+        assert fallback["ErrorEquals"] == ["States.TaskFailed"] and fallback["MaxAttempts"] < transient["MaxAttempts"]
+        (catch,) = task["Catch"]
+        assert catch["ErrorEquals"] == refused["ErrorEquals"]
     assert "${Token" not in definition and '"Ref"' not in definition
+
+
+def comprehend_errors(operation: str | None = None) -> set[str]:
+    """The errors botocore's Comprehend model declares for `operation`, or anywhere in the service."""
+    model = botocore.session.get_session().get_service_model("comprehend")
+    if operation is not None:
+        return {shape.name for shape in model.operation_model(operation).error_shapes}
+    return {name for name in model.shape_names if model.shape_for(name).metadata.get("exception")}
+
+
+def test_every_comprehend_error_the_definition_names_is_one_comprehend_declares(definition: str) -> None:
+    """Step Functions names an SDK task's error `Comprehend.<error shape>`; a name Comprehend does not
+    declare (it has no ThrottlingException) never matches, and its Retry or Catch silently does nothing.
+
+    Throttling is Comprehend's TooManyRequestsException, the service's only throttling error (botocore's
+    model lists it for the service's other operations, not for these two, so the fallback retrier backs
+    off too). The refusals are exactly the ones the model declares for both calls."""
+    operations = {"batchDetectSentiment": "BatchDetectSentiment", "detectToxicContent": "DetectToxicContent"}
+    service = comprehend_errors()
+    for action, task in tasks_of(json.loads(definition)).items():
+        named = {
+            name
+            for rule in task["Retry"] + task.get("Catch", [])
+            for name in rule["ErrorEquals"]
+            if not name.startswith("States.")
+        }
+        assert named and all(name.startswith("Comprehend.") for name in named)
+        assert {name.removeprefix("Comprehend.") for name in named} <= service, action
+        transient, refused, fallback = task["Retry"]
+        assert "Comprehend.TooManyRequestsException" in transient["ErrorEquals"]
+        assert (
+            {name.removeprefix("Comprehend.") for name in refused["ErrorEquals"]}
+            == {
+                "TextSizeLimitExceededException",
+                "InvalidRequestException",
+                "UnsupportedLanguageException",
+            }
+            <= comprehend_errors(operations[action])
+        )
+        assert fallback["BackoffRate"] > 1 and fallback["JitterStrategy"] == "FULL"
 
 
 def test_successful_execution_returns_results_per_batch_in_order(
@@ -196,17 +259,44 @@ def test_throttled_calls_are_retried(sfn: object, definition: str, comprehend: F
     assert comprehend.calls == Counter({"BatchDetectSentiment": 2, "DetectToxicContent": 3})
 
 
-def test_call_failing_after_retries_returns_structured_failure(
+def test_a_refused_call_is_not_retried_and_comes_back_as_its_batch_result(
     sfn: object, definition: str, comprehend: FakeComprehend
 ) -> None:
-    described = execute(sfn, definition, payload([["fine", f"huge {REJECTED}"]], [["fine"]]))
+    sentiment = [["fine", "lovely"], [f"huge {REJECTED}", "fine"]]
+    described = execute(sfn, definition, payload(sentiment, [["fine"]]))
 
-    # The execution succeeds so the synchronous caller gets an answer; the output says what failed.
+    # The other calls' results survive; the refused call says which error refused it, for the caller to
+    # find the text by sending that batch's texts again in smaller groups.
     assert described["status"] == "SUCCEEDED", described
     output = json.loads(described["output"])
-    assert output["failed"] is True
-    assert set(output) == {"failed", "error", "cause"}
-    assert isinstance(output["error"], str) and output["error"]
-    assert "TextSizeLimitExceeded" in output["cause"] or "TextSizeLimitExceeded" in output["error"]
-    # Tried once and retried by the States.TaskFailed retrier, then caught.
-    assert comprehend.calls["BatchDetectSentiment"] == 3
+    ok, refused = output["sentiment"]
+    assert len(ok["ResultList"]) == 2
+    assert refused == {"Rejected": "Comprehend.TextSizeLimitExceededException"}
+    assert output["toxicity"][0]["ResultList"][0]["Toxicity"] == 0.02
+    assert comprehend.calls["BatchDetectSentiment"] == 2  # once each: a refusal is never retried
+
+
+def test_throttling_past_every_retry_fails_the_execution(
+    sfn: object, definition: str, comprehend: FakeComprehend, waits: list[float]
+) -> None:
+    """A failure that is real (the retries ran out) is an execution failure, so the ExecutionsFailed alarm
+    sees it and the caller knows to retry later."""
+    comprehend.throttle["DetectToxicContent"] = 1000
+    described = execute(sfn, definition, payload([["fine"]], [["fine"]]))
+
+    assert described["status"] == "FAILED", described
+    assert described["error"] == "Comprehend.TooManyRequestsException"
+    transient = tasks_of(json.loads(definition))["detectToxicContent"]["Retry"][0]
+    assert comprehend.calls["DetectToxicContent"] == 1 + transient["MaxAttempts"]
+    cap = transient["MaxDelaySeconds"]
+    assert len(waits) == transient["MaxAttempts"] and all(0 <= w <= cap for w in waits)
+
+
+def test_an_error_comprehend_does_not_declare_gets_a_few_retries_then_fails_the_execution(
+    sfn: object, definition: str, comprehend: FakeComprehend
+) -> None:
+    described = execute(sfn, definition, payload([[f"odd {UNEXPECTED}"]], []))
+
+    assert described["status"] == "FAILED", described
+    fallback = tasks_of(json.loads(definition))["batchDetectSentiment"]["Retry"][-1]
+    assert comprehend.calls["BatchDetectSentiment"] == 1 + fallback["MaxAttempts"]

@@ -6,7 +6,11 @@ import json
 import math
 
 from shared.backends.comprehend import assemble, plan, split_for_payload
-from shared.limits import STEP_FUNCTIONS_MAX_PAYLOAD_BYTES
+from shared.limits import (
+    COMPREHEND_SENTIMENT_MAX_DOC_BYTES,
+    COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES,
+    STEP_FUNCTIONS_MAX_PAYLOAD_BYTES,
+)
 from shared.text import split_utf8, truncate_utf8
 
 
@@ -26,8 +30,23 @@ def test_long_text_is_cut_on_character_boundaries() -> None:
     assert len(doc.encode()) <= 5000 and text.startswith(doc)
     segments = [s for b in p.toxicity_batches for s in b]
     assert len(segments) == 10  # at most 10 segments per text
-    assert all(len(s.encode()) <= 1024 for s in segments)
+    assert all(len(s.encode()) <= COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES for s in segments)
     assert "".join(segments) == text[: len("".join(segments))]  # nothing dropped or mangled in between
+
+
+def test_a_default_length_completion_with_curly_quotes_never_makes_a_segment_over_1_kb() -> None:
+    """DetectToxicContent takes segments of "1 KB"; Comprehend's KB is 1,000 bytes (its "5 KB" document
+    limit is 5,000 bytes), so a segment of 1,001 to 1,024 bytes is refused. The sentiment monitor sends
+    1,000 characters by default; curly quotes and dashes are 3 bytes each in UTF-8."""
+    kb = COMPREHEND_SENTIMENT_MAX_DOC_BYTES // 5
+    assert kb == 1_000 and kb >= COMPREHEND_TOXICITY_MAX_SEGMENT_BYTES
+    sentence = "“Reset it,” she said — then wait. "  # 34 characters, 40 bytes
+    completion = (sentence * 40)[:1000]
+    assert len(completion) == 1000 and len(completion.encode()) > kb
+    p = plan([completion], sentiment=True, toxicity=True)
+    segments = [s for b in p.toxicity_batches for s in b]
+    assert all(len(s.encode()) <= kb for s in segments)
+    assert "".join(segments) == completion  # cut, not dropped: every character is still scored
 
 
 def test_split_prefers_word_boundaries() -> None:
@@ -59,7 +78,7 @@ def test_assemble_takes_the_worst_segment_and_maps_errors() -> None:
             ]
         }
     ]
-    first, second, third = assemble(p, sentiment, toxicity)
+    first, second, third = assemble(p, sentiment, toxicity).analyses
     assert first.sentiment.negative == 0.7
     assert first.toxicity.toxicity == 0.9 and first.toxicity.labels == {"INSULT": 0.8}
     assert second.error and "INTERNAL_SERVER_ERROR" in second.error
