@@ -33,10 +33,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from monitors.core.spec import SAMPLING_OPTION, LambdaSpec
+from monitors.core.spec import SAMPLING_OPTION, Capability, LambdaSpec
 from shared.backends.settings import AWS, BackendSettings, backend_kind
 from shared.context import DEFAULT_STACK_NAME, merge_context, stack_name
 from shared.errors import ConfigurationError
+from shared.limits import TEXT_ANALYSIS_LAMBDA_MARGIN_SECONDS, TEXT_ANALYSIS_READ_TIMEOUT_SECONDS
 from shared.model_ids import is_arn, model_name
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
 from shared.values import (
@@ -206,6 +207,8 @@ class MonitoringConfig:
             sizing = spec.lambda_spec.with_overrides(
                 parse_mapping(raw.get(LAMBDA_KEY), key=f"{prefix}.{LAMBDA_KEY}"), key_prefix=f"{prefix}.{LAMBDA_KEY}"
             )
+            if backend.kind == AWS and Capability.TEXT_ANALYSIS in registry[name].needs_for(options):
+                _check_workflow_fits(sizing, key=f"{prefix}.{LAMBDA_KEY}.timeoutSeconds")
             monitors[name] = MonitorSettings(name, enabled, options, sizing)
 
         alarms = parse_mapping(ctx.get("alarms"), key="alarms")
@@ -266,6 +269,19 @@ class MonitoringConfig:
         if self.model_id_aliases:
             env[MonitorEnvironment.MODEL_ID_ALIASES_ENV] = json.dumps(dict(self.model_id_aliases), sort_keys=True)
         return env
+
+
+def _check_workflow_fits(sizing: LambdaSpec, *, key: str) -> None:
+    """A Lambda that waits for the sentiment/toxicity workflow must outlive the longest wait plus the
+    time to emit what it scored (shared.limits: workflow timeout < client read timeout < Lambda)."""
+    needed = TEXT_ANALYSIS_READ_TIMEOUT_SECONDS + TEXT_ANALYSIS_LAMBDA_MARGIN_SECONDS
+    if sizing.timeout_seconds < needed:
+        raise ConfigurationError(
+            key,
+            f"must be at least {needed} s with backend=aws: the Comprehend workflow may take "
+            f"{TEXT_ANALYSIS_READ_TIMEOUT_SECONDS} s to answer, plus {TEXT_ANALYSIS_LAMBDA_MARGIN_SECONDS} s to emit "
+            f"(got {sizing.timeout_seconds})",
+        )
 
 
 def _alarm_model_ids(value: object) -> tuple[str, ...]:

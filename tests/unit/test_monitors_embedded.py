@@ -8,6 +8,7 @@ import pytest
 from monitors.semantic_similarity import SemanticSimilarityMonitor
 from monitors.sentiment_toxicity import SentimentToxicityMonitor
 from shared.backends import Backends, BackendSettings
+from shared.errors import ConfigurationError
 from shared.records import InvocationRecord
 
 
@@ -70,3 +71,13 @@ def test_prompt_sentiment_metrics_appear_only_when_switched_on() -> None:
     on = spec.parse_options({"scorePrompts": "true"}, key_prefix="monitors.sentiment-toxicity")
     assert "PromptToxicity" in {m.name for m in spec.active_metrics(on)}
     assert [u.field for u in SentimentToxicityMonitor.text_usage(on)] == ["completion", "prompt"]
+
+
+def test_a_lambda_too_short_for_the_comprehend_workflow_is_rejected() -> None:
+    from monitors.core.config import MonitoringConfig
+
+    key = "monitors.sentiment-toxicity.lambda.timeoutSeconds"
+    with pytest.raises(ConfigurationError) as info:
+        MonitoringConfig.from_context({"backend": "aws", key: "60"})
+    assert info.value.key == key and "at least" in str(info.value)
+    MonitoringConfig.from_context({"backend": "embedded", key: "60"})  # no workflow to wait for
