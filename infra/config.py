@@ -8,6 +8,11 @@ from `-c key=value` (dotted keys, string values); a bad value raises `Configurat
 - `stackName` [LlmMonitor]: the CloudFormation stack name.
 - `logBucket.existingBucketName` [none]: use this existing invocation-log bucket instead of creating one
   (its policy, encryption, versioning and lifecycle stay as they are: see the README).
+- `logBucket.keyPrefix` [none; existing bucket only]: the bucket's key prefix before `AWSLogs/` (Bedrock's
+  `s3Config.keyPrefix`): logs are read, and announced, only under
+  `<keyPrefix>/AWSLogs/<account>/BedrockModelInvocationLogs/`.
+- `logBucket.kmsKeyArn` [none; existing bucket only]: the KMS key of an SSE-KMS bucket; the dispatcher
+  may kms:Decrypt with it through S3 only.
 - `logBucket.expirationDays` [90]: invocation logs (and the access logs) expire after this many days.
 - `logBucket.noncurrentExpirationDays` [7]: overwritten or deleted versions expire after this many days.
 - `logBucket.accessLogs` [true]: server access logging into a second bucket of this stack.
@@ -37,6 +42,7 @@ from dataclasses import dataclass, field
 from dispatcher.settings import DispatcherSettings
 from shared.context import merge_context
 from shared.errors import ConfigurationError
+from shared.sources import parse_key_prefix
 from shared.truncation import FieldLimits
 from shared.values import parse_bool, parse_int, parse_mapping
 
@@ -74,6 +80,8 @@ _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 # S3 bucket naming rules (general purpose buckets), enough to catch typos at synth.
 _BUCKET_NAME = re.compile(r"^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A KMS key ARN (not an alias: IAM grants kms:Decrypt on keys); multi-Region keys have an `mrk-` id.
+_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})$")
 
 # Which DispatcherSettings environment variable each context key sets (for error messages).
 _DISPATCHER_KEYS = {
@@ -93,6 +101,8 @@ class LogBucketSettings:
     expiration_days: int = 90
     noncurrent_expiration_days: int = 7
     access_logs: bool = True
+    key_prefix: str = ""  # existing bucket only: before AWSLogs/, no slash at either end
+    kms_key_arn: str | None = None  # existing SSE-KMS bucket only
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,7 @@ class DispatcherLambdaSettings:
     put_records_max_attempts: int = 8
     idempotency_expiry_seconds: int = 24 * 3600
 
-    def settings(self, *, stream: str, table: str, namespace: str) -> DispatcherSettings:
+    def settings(self, *, stream: str, table: str, namespace: str, log_key_prefix: str = "") -> DispatcherSettings:
         return DispatcherSettings(
             stream=stream,
             idempotency_table=table,
@@ -126,6 +136,7 @@ class DispatcherLambdaSettings:
             body_wait_seconds=self.body_wait_seconds,
             put_records_max_attempts=self.put_records_max_attempts,
             idempotency_expiry_seconds=self.idempotency_expiry_seconds,
+            log_key_prefix=log_key_prefix,
         )
 
 
@@ -165,7 +176,14 @@ class InfraConfig:
         bucket = _section(
             ctx,
             "logBucket",
-            {"existingBucketName", "expirationDays", "noncurrentExpirationDays", "accessLogs"},
+            {
+                "existingBucketName",
+                "expirationDays",
+                "noncurrentExpirationDays",
+                "accessLogs",
+                "keyPrefix",
+                "kmsKeyArn",
+            },
         )
         existing = bucket.get("existingBucketName")
         existing_name = str(existing).strip() if existing else None
@@ -173,6 +191,14 @@ class InfraConfig:
             raise ConfigurationError(
                 "logBucket.existingBucketName", f"is not a valid S3 bucket name: {existing_name!r}"
             )
+        key_prefix = parse_key_prefix(bucket.get("keyPrefix"), key="logBucket.keyPrefix")
+        if key_prefix and not existing_name:
+            raise ConfigurationError(
+                "logBucket.keyPrefix",
+                "applies only with logBucket.existingBucketName: the bucket this stack creates holds nothing "
+                "but Bedrock's logs, which it keeps under AWSLogs/ at its root",
+            )
+        kms_key_arn = _kms_key_arn(bucket.get("kmsKeyArn"), existing_name)
         log_bucket = LogBucketSettings(
             existing_bucket_name=existing_name,
             expiration_days=parse_int(
@@ -185,6 +211,8 @@ class InfraConfig:
                 maximum=36_500,
             ),
             access_logs=parse_bool(bucket.get("accessLogs", True), key="logBucket.accessLogs"),
+            key_prefix=key_prefix,
+            kms_key_arn=kms_key_arn,
         )
 
         stream_ctx = _section(ctx, "stream", {"mode", "shards", "retentionHours"})
@@ -260,6 +288,23 @@ def _section(ctx: Mapping[str, object], name: str, known: set[str]) -> dict[str,
         if key not in known:
             raise ConfigurationError(f"{name}.{key}", f"unknown setting; known: {', '.join(sorted(known))}")
     return values
+
+
+def _kms_key_arn(value: object, existing_bucket: str | None) -> str | None:
+    arn = str(value).strip() if value else None
+    if not arn:
+        return None
+    if not existing_bucket:
+        raise ConfigurationError(
+            "logBucket.kmsKeyArn",
+            "applies only with logBucket.existingBucketName: the bucket this stack creates is SSE-S3 encrypted",
+        )
+    if not _KMS_KEY_ARN.match(arn):
+        raise ConfigurationError(
+            "logBucket.kmsKeyArn",
+            f"must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>, not an alias), got {arn!r}",
+        )
+    return arn
 
 
 def _dispatcher(ctx: Mapping[str, object]) -> DispatcherLambdaSettings:

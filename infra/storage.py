@@ -8,7 +8,10 @@ Bedrock write only under `AWSLogs/<account>/BedrockModelInvocationLogs/`, only f
 Bedrock in this region (`aws:SourceAccount`, `aws:SourceArn`), as the Bedrock user guide prescribes.
 
 An existing bucket (`logBucket.existingBucketName`) is imported as it is: CloudFormation cannot change
-its policy, encryption or lifecycle, so the README lists what it needs.
+its policy, encryption or lifecycle, so the README lists what it needs. Its Bedrock logs may sit under a
+key prefix (`logBucket.keyPrefix`, Bedrock's `s3Config.keyPrefix`) and it may be SSE-KMS encrypted
+(`logBucket.kmsKeyArn`); `log_prefix` is where Bedrock writes in either bucket, and the only part of it
+the stack reads or is notified about.
 """
 
 from __future__ import annotations
@@ -21,22 +24,25 @@ from constructs import Construct
 
 from infra.config import LogBucketSettings
 from infra.nag import acknowledge
+from shared.sources import bedrock_log_prefix as _bedrock_log_prefix
 
-LOG_PREFIX = "AWSLogs/"
 
-
-def bedrock_log_prefix() -> str:
-    """Where Bedrock writes (and where its offloaded `data/` bodies land): per account."""
-    return f"{LOG_PREFIX}{Aws.ACCOUNT_ID}/BedrockModelInvocationLogs/"
+def bedrock_log_prefix(key_prefix: str = "") -> str:
+    """Where Bedrock writes (and where its offloaded `data/` bodies land): per account, after the bucket's
+    key prefix if it has one. The account is a token at synth."""
+    return _bedrock_log_prefix(Aws.ACCOUNT_ID, key_prefix)
 
 
 class InvocationLogBucket(Construct):
-    """`self.bucket`: the bucket Bedrock writes to; `self.access_logs`: its access-log bucket, if any."""
+    """`self.bucket`: the bucket Bedrock writes to; `self.access_logs`: its access-log bucket, if any;
+    `self.log_prefix`: where in the bucket Bedrock writes (account token included)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: LogBucketSettings) -> None:
         super().__init__(scope, construct_id)
         self.access_logs: s3.Bucket | None = None
         self.created = settings.existing_bucket_name is None
+        self.key_prefix = settings.key_prefix
+        self.log_prefix = bedrock_log_prefix(settings.key_prefix)
         if settings.existing_bucket_name:
             self.bucket: s3.IBucket = s3.Bucket.from_bucket_name(self, "Bucket", settings.existing_bucket_name)
             return
@@ -86,7 +92,7 @@ class InvocationLogBucket(Construct):
                 sid="AmazonBedrockLogsWrite",
                 principals=[iam.ServicePrincipal("bedrock.amazonaws.com")],
                 actions=["s3:PutObject"],
-                resources=[self.bucket.arn_for_objects(f"{bedrock_log_prefix()}*")],
+                resources=[self.bucket.arn_for_objects(f"{self.log_prefix}*")],
                 conditions={
                     "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
                     "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"},

@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
+from dispatcher.settings import DispatcherSettings
 from infra.app import create_app, read_inputs
 from infra.config import InfraConfig
-from infra.pipeline import MONITOR_HANDLER
+from infra.pipeline import DISPATCHER_HANDLER, MONITOR_HANDLER
 from shared.errors import ConfigurationError
 from tests.infra.conftest import PROJECT_ROOT, Synthesized, base_context, resolve_join, synth
 
@@ -53,6 +54,15 @@ def test_invocation_logging_switch_puts_and_deletes_the_configuration(logging_on
     assert statement["Resource"] == "*"  # no resource-level permissions (acknowledged with that reason)
 
 
+def role_statements(s: Synthesized, role_id: str) -> list[dict]:
+    return [
+        st
+        for p in s.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for st in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
 # --- other toggles ----------------------------------------------------------------------------------------
 
 
@@ -69,8 +79,49 @@ def test_existing_bucket_is_used_instead_of_creating_one() -> None:
         if st["Action"] == "s3:GetObject"
     ]
     assert [resolve_join(st["Resource"]) for st in statements] == [
-        "arn:${AWS::Partition}:s3:::team-bedrock-logs/AWSLogs/*"
+        "arn:${AWS::Partition}:s3:::team-bedrock-logs/AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/*"
     ]
+
+
+KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_existing_bucket_with_a_key_prefix_and_a_kms_key() -> None:
+    s = synth(
+        **{
+            "logBucket.existingBucketName": "team-bedrock-logs",
+            "logBucket.keyPrefix": "bedrock/prod",
+            "logBucket.kmsKeyArn": KMS_KEY,
+        }
+    )
+    where = "bedrock/prod/AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/"
+    notification = s.only("Custom::S3BucketNotifications")["Properties"]["NotificationConfiguration"]
+    (config,) = notification["LambdaFunctionConfigurations"]
+    rules = {r["Name"]: resolve_join(r["Value"]) for r in config["Filter"]["Key"]["FilterRules"]}
+    assert rules == {"prefix": where, "suffix": ".json.gz"}
+
+    (dispatcher,) = [
+        f["Properties"]
+        for f in s.resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == DISPATCHER_HANDLER
+    ]
+    assert dispatcher["Environment"]["Variables"][DispatcherSettings.LOG_KEY_PREFIX_ENV] == "bedrock/prod"
+    by_sid = {st.get("Sid"): st for st in role_statements(s, dispatcher["Role"]["Fn::GetAtt"][0])}
+    read = by_sid["ReadInvocationLogsAndOffloadedBodies"]
+    assert resolve_join(read["Resource"]) == f"arn:${{AWS::Partition}}:s3:::team-bedrock-logs/{where}*"
+    listing = by_sid["ListLogPrefixSoMissingKeysAre404"]
+    assert listing["Action"] == "s3:ListBucket"
+    assert resolve_join(listing["Resource"]) == "arn:${AWS::Partition}:s3:::team-bedrock-logs"
+    assert [resolve_join(p) for p in listing["Condition"]["StringLike"]["s3:prefix"]] == [f"{where}*"]
+    decrypt = by_sid["DecryptSseKmsLogObjects"]
+    assert (decrypt["Action"], decrypt["Resource"]) == ("kms:Decrypt", KMS_KEY)
+    assert resolve_join(decrypt["Condition"]["StringEquals"]["kms:ViaService"]) == "s3.${AWS::Region}.amazonaws.com"
+
+
+def test_no_kms_grant_without_a_kms_key(default: Synthesized) -> None:
+    assert "kms:Decrypt" not in json.dumps(
+        [st for st in default.resources("AWS::IAM::Policy").values() if "Dispatcher" in json.dumps(st)]
+    )
 
 
 def test_access_logs_off_removes_the_log_bucket() -> None:
@@ -178,6 +229,18 @@ BAD = [
     ({"logBucket.expirationDays": "0"}, "logBucket.expirationDays"),
     ({"logBucket.accessLogs": "maybe"}, "logBucket.accessLogs"),
     ({"logBucket.existingBucketName": "Not_A_Bucket"}, "logBucket.existingBucketName"),
+    ({"logBucket.keyPrefix": "bedrock"}, "logBucket.keyPrefix"),  # only for an existing bucket
+    ({"logBucket.existingBucketName": "team-logs", "logBucket.keyPrefix": "a//b"}, "logBucket.keyPrefix"),
+    ({"logBucket.existingBucketName": "team-logs", "logBucket.keyPrefix": "logs/*"}, "logBucket.keyPrefix"),
+    ({"logBucket.kmsKeyArn": KMS_KEY}, "logBucket.kmsKeyArn"),  # the stack's own bucket is SSE-S3
+    (
+        {
+            "logBucket.existingBucketName": "team-logs",
+            "logBucket.kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/logs",
+        },
+        "logBucket.kmsKeyArn",
+    ),
+    ({"logBucket.existingBucketName": "team-logs", "logBucket.kmsKeyArn": "1234abcd"}, "logBucket.kmsKeyArn"),
     ({"invocationLogging": "sometimes"}, "invocationLogging"),
     ({"alarmEmail": "not-an-address"}, "alarmEmail"),
     ({"logRetentionDays": "10"}, "logRetentionDays"),

@@ -21,6 +21,11 @@ CONFIGURATIONS = {
     "added-monitor": {"monitorModules": SAMPLE_MODULE},
     "no-access-logs": {"logBucket.accessLogs": "false"},
     "existing-bucket": {"logBucket.existingBucketName": "team-bedrock-logs"},
+    "existing-bucket-prefix-kms": {
+        "logBucket.existingBucketName": "team-bedrock-logs",
+        "logBucket.keyPrefix": "bedrock/prod",
+        "logBucket.kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    },
     "local-backend": {"backend": "local"},
 }
 

@@ -110,8 +110,9 @@ def test_new_log_objects_notify_the_dispatcher_and_nothing_else(default: Synthes
     dispatcher_id = next(iter(functions_by_handler(default, DISPATCHER_HANDLER)))
     assert config["LambdaFunctionArn"] == {"Fn::GetAtt": [dispatcher_id, "Arn"]}
     assert config["Events"] == ["s3:ObjectCreated:*"]
-    rules = {r["Name"]: r["Value"] for r in config["Filter"]["Key"]["FilterRules"]}
-    assert rules == {"prefix": "AWSLogs/", "suffix": ".json.gz"}
+    rules = {r["Name"]: resolve_join(r["Value"]) for r in config["Filter"]["Key"]["FilterRules"]}
+    # Bedrock's own prefix: CloudTrail and other AWS logs beside it in AWSLogs/<account>/ never notify.
+    assert rules == {"prefix": "AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/", "suffix": ".json.gz"}
 
 
 # --- dispatcher, table, stream ------------------------------------------------------------------------
@@ -138,11 +139,18 @@ def test_dispatcher_function(default: Synthesized) -> None:
 def test_dispatcher_permissions_are_scoped(default: Synthesized) -> None:
     role_id = default.logical_id("Ingest/DispatcherRole/Resource")
     by_action = {}
+    conditions = {}
     for st in statements(default, role_id):
         for action in as_list(st["Action"]):
             by_action[action] = st["Resource"]
+            conditions[action] = st.get("Condition")
     bucket_id = default.logical_id("InvocationLogs/Bucket/Resource")
-    assert resolve_join(by_action["s3:GetObject"]) == "${" + bucket_id + ".Arn}/AWSLogs/*"
+    where = "AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/"
+    assert resolve_join(by_action["s3:GetObject"]) == "${" + bucket_id + ".Arn}/" + where + "*"
+    # ListBucket, so a body that has not landed yet is a 404 and not a 403, on the log prefix only.
+    assert by_action["s3:ListBucket"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
+    assert [resolve_join(p) for p in conditions["s3:ListBucket"]["StringLike"]["s3:prefix"]] == [where + "*"]
+    assert "kms:Decrypt" not in by_action  # the stack's own bucket is SSE-S3
     assert by_action["kinesis:PutRecords"] == {"Fn::GetAtt": [default.logical_id("Ingest/Stream/Resource"), "Arn"]}
     table = {"Fn::GetAtt": [default.logical_id("Ingest/IdempotencyTable/Resource"), "Arn"]}
     for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
@@ -273,7 +281,8 @@ def test_no_iam_wildcards_except_the_reasoned_ones(default: Synthesized) -> None
                 assert set(actions) <= allowed_star_actions, st
             for r in resources:
                 if r != "*" and "*" in r:
-                    assert r.endswith("/AWSLogs/*") and "s3:GetObject" in actions, st
+                    assert r.endswith("/AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/*"), st
+                    assert actions == ["s3:GetObject"], st
 
 
 def test_lambda_roles_have_no_managed_policies(default: Synthesized) -> None:
