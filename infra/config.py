@@ -16,8 +16,11 @@ from `-c key=value` (dotted keys, string values); a bad value raises `Configurat
 - `logBucket.expirationDays` [90]: invocation logs (and the access logs) expire after this many days.
 - `logBucket.noncurrentExpirationDays` [7]: overwritten or deleted versions expire after this many days.
 - `logBucket.accessLogs` [true]: server access logging into a second bucket of this stack.
-- `invocationLogging` [false]: switch on Bedrock model invocation logging (account- and region-wide)
-  to the bucket; removed again when the stack is deleted.
+- `invocationLogging.enabled` [false] (or `invocationLogging` = true/false): switch on Bedrock model
+  invocation logging (account- and region-wide) to the bucket. A configuration that was there before is
+  restored when the stack is deleted (deleted only if there was none).
+- `invocationLogging.replaceExisting` [false]: replace a configuration that delivers somewhere else
+  (without it the deployment fails, naming that destination).
 - `stream.mode` [onDemand | provisioned], `stream.shards` [1, provisioned only], `stream.retentionHours` [24].
 - `alarmEmail` [none]: an address subscribed to the alarm topic (confirm the e-mail AWS sends).
 - `dispatcher.maxPromptBytes`, `.maxCompletionBytes`, `.maxSystemBytes` [256 KiB, 512 KiB, 64 KiB]: per
@@ -106,6 +109,14 @@ class LogBucketSettings:
 
 
 @dataclass(frozen=True)
+class InvocationLoggingSettings:
+    """Whether the stack points Bedrock's invocation logging at the bucket, and over what."""
+
+    enabled: bool = False
+    replace_existing: bool = False
+
+
+@dataclass(frozen=True)
 class StreamSettings:
     mode: str = "onDemand"
     shards: int = 1
@@ -151,7 +162,7 @@ class PipelineAlarmSettings:
 class InfraConfig:
     stack_name: str = DEFAULT_STACK_NAME
     log_bucket: LogBucketSettings = field(default_factory=LogBucketSettings)
-    invocation_logging: bool = False
+    invocation_logging: InvocationLoggingSettings = field(default_factory=InvocationLoggingSettings)
     stream: StreamSettings = field(default_factory=StreamSettings)
     dispatcher: DispatcherLambdaSettings = field(default_factory=DispatcherLambdaSettings)
     alarm_email: str | None = None
@@ -252,7 +263,7 @@ class InfraConfig:
         return cls(
             stack_name=stack_name,
             log_bucket=log_bucket,
-            invocation_logging=parse_bool(ctx.get("invocationLogging", False), key="invocationLogging"),
+            invocation_logging=_invocation_logging(ctx),
             stream=stream,
             dispatcher=_dispatcher(ctx),
             alarm_email=alarm_email,
@@ -305,6 +316,25 @@ def _kms_key_arn(value: object, existing_bucket: str | None) -> str | None:
             f"must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>, not an alias), got {arn!r}",
         )
     return arn
+
+
+def _invocation_logging(ctx: Mapping[str, object]) -> InvocationLoggingSettings:
+    """`invocationLogging`: true/false (shorthand for `enabled`) or `{enabled, replaceExisting}`."""
+    raw = ctx.get("invocationLogging", False)
+    if not isinstance(raw, Mapping):
+        return InvocationLoggingSettings(enabled=parse_bool(raw, key="invocationLogging"))
+    values = _section(ctx, "invocationLogging", {"enabled", "replaceExisting"})
+    settings = InvocationLoggingSettings(
+        enabled=parse_bool(values.get("enabled", False), key="invocationLogging.enabled"),
+        replace_existing=parse_bool(values.get("replaceExisting", False), key="invocationLogging.replaceExisting"),
+    )
+    if settings.replace_existing and not settings.enabled:
+        raise ConfigurationError(
+            "invocationLogging.replaceExisting",
+            "applies only with invocationLogging.enabled=true (on the command line `-c invocationLogging=true` "
+            "replaces the whole setting: write -c invocationLogging.enabled=true with it)",
+        )
+    return settings
 
 
 def _dispatcher(ctx: Mapping[str, object]) -> DispatcherLambdaSettings:

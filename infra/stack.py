@@ -88,9 +88,18 @@ class LlmMonitorStack(Stack):
 
         self.log_bucket = InvocationLogBucket(self, "InvocationLogs", settings=infra.log_bucket)
         bucket = self.log_bucket.bucket
-        if infra.invocation_logging:
+        if infra.invocation_logging.enabled:
             policy = getattr(bucket, "policy", None)
-            self.invocation_logging = InvocationLogging(self, "InvocationLogging", bucket=bucket, depends_on=policy)
+            self.invocation_logging = InvocationLogging(
+                self,
+                "InvocationLogging",
+                bucket=bucket,
+                key_prefix=infra.log_bucket.key_prefix,
+                settings=infra.invocation_logging,
+                key=self.key,
+                log_retention_days=infra.log_retention_days,
+                depends_on=policy,
+            )
 
         dispatcher_code = bundling.lambda_code(bundling.dispatcher_asset())
         monitor_code = bundling.lambda_code(
@@ -180,8 +189,8 @@ class LlmMonitorStack(Stack):
         )
 
     def _acknowledge_cdk_singletons(self) -> None:
-        """Findings on the Lambda functions CDK itself adds for the S3 notification and the Bedrock logging
-        custom resource: CDK builds their roles and runtimes, this stack cannot change them narrowly."""
+        """Findings on the Lambda function CDK itself adds for the S3 notification: CDK builds its role and
+        runtime, this stack cannot change them narrowly."""
         for child in self.node.children:
             cid = child.node.id
             if cid.startswith("BucketNotificationsHandler"):
@@ -190,13 +199,5 @@ class LlmMonitorStack(Stack):
                     "IAM4",
                     "CDK's BucketNotificationsHandler (configures the S3 notification at deploy time) uses "
                     "the AWS managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
-                    findings=("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",),
-                )
-            elif cid.startswith("AWS679f53fac002430cb0da5b7982bd2287"):
-                acknowledge(
-                    child,
-                    "IAM4",
-                    "CDK's AwsCustomResource function (Bedrock invocation-logging switch) uses the AWS "
-                    "managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
                     findings=("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",),
                 )

@@ -10,8 +10,11 @@ import pytest
 
 from dispatcher.settings import DispatcherSettings
 from infra.app import create_app, read_inputs
-from infra.config import InfraConfig
+from infra.bundling import RUNTIME, invocation_logging_asset
+from infra.config import InfraConfig, InvocationLoggingSettings
 from infra.pipeline import DISPATCHER_HANDLER, MONITOR_HANDLER
+from infra.storage import INVOCATION_LOGGING_HANDLER, INVOCATION_LOGGING_RESOURCE_TYPE
+from invocation_logging import BUCKET_NAME, KEY_PREFIX, REPLACE_EXISTING
 from shared.errors import ConfigurationError
 from tests.infra.conftest import PROJECT_ROOT, Synthesized, base_context, resolve_join, synth
 
@@ -19,39 +22,11 @@ from tests.infra.conftest import PROJECT_ROOT, Synthesized, base_context, resolv
 
 
 def test_invocation_logging_is_off_by_default(default: Synthesized) -> None:
-    assert not default.resources("Custom::AWS")
+    assert not default.resources(INVOCATION_LOGGING_RESOURCE_TYPE) and not default.resources("Custom::AWS")
     assert not any(
         "bedrock:PutModelInvocationLoggingConfiguration" in json.dumps(p)
         for p in default.resources("AWS::IAM::Policy").values()
     )
-
-
-def test_invocation_logging_switch_puts_and_deletes_the_configuration(logging_on: Synthesized) -> None:
-    resource = logging_on.only("Custom::AWS")
-    props = resource["Properties"]
-    create = json.loads(resolve_join(props["Create"]))
-    delete = json.loads(resolve_join(props["Delete"]))
-    bucket_id = logging_on.logical_id("InvocationLogs/Bucket/Resource")
-    assert create["action"] == "PutModelInvocationLoggingConfiguration" and create["service"] == "bedrock"
-    config = create["parameters"]["loggingConfig"]
-    assert config["s3Config"]["bucketName"] == "${" + bucket_id + "}"
-    assert config["textDataDeliveryEnabled"] is True and config["imageDataDeliveryEnabled"] is False
-    assert json.loads(resolve_join(props["Update"]))["action"] == create["action"]
-    assert delete["action"] == "DeleteModelInvocationLoggingConfiguration"
-    # Bedrock validates bucket access when the configuration is put: the policy must exist first.
-    policy_id = logging_on.logical_id("InvocationLogs/Bucket/Policy/Resource")
-    assert policy_id in json.dumps(resource.get("DependsOn", []))
-    (policy,) = [
-        p
-        for p in logging_on.resources("AWS::IAM::Policy").values()
-        if "bedrock:PutModelInvocationLoggingConfiguration" in json.dumps(p)
-    ]
-    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
-    assert sorted(statement["Action"]) == [
-        "bedrock:DeleteModelInvocationLoggingConfiguration",
-        "bedrock:PutModelInvocationLoggingConfiguration",
-    ]
-    assert statement["Resource"] == "*"  # no resource-level permissions (acknowledged with that reason)
 
 
 def role_statements(s: Synthesized, role_id: str) -> list[dict]:
@@ -61,6 +36,78 @@ def role_statements(s: Synthesized, role_id: str) -> list[dict]:
         if {"Ref": role_id} in p["Properties"]["Roles"]
         for st in p["Properties"]["PolicyDocument"]["Statement"]
     ]
+
+
+def test_invocation_logging_is_a_guarded_custom_resource(logging_on: Synthesized) -> None:
+    resource = logging_on.only(INVOCATION_LOGGING_RESOURCE_TYPE)
+    props = resource["Properties"]
+    bucket_id = logging_on.logical_id("InvocationLogs/Bucket/Resource")
+    assert props[BUCKET_NAME] == {"Ref": bucket_id}
+    assert props[KEY_PREFIX] == "" and props[REPLACE_EXISTING] == "false"  # never replaces unless told
+    assert logging_on.inputs.infra.invocation_logging == InvocationLoggingSettings(enabled=True)
+    # Bedrock validates bucket access when the configuration is put: the policy must exist first.
+    policy_id = logging_on.logical_id("InvocationLogs/Bucket/Policy/Resource")
+    assert policy_id in json.dumps(resource.get("DependsOn", []))
+
+    # Provider framework -> the handler, its own asset (its package only), its own role and log group.
+    functions = logging_on.resources("AWS::Lambda::Function")
+    framework_id = props["ServiceToken"]["Fn::GetAtt"][0]
+    handler_arn = functions[framework_id]["Properties"]["Environment"]["Variables"]["USER_ON_EVENT_FUNCTION_ARN"]
+    handler = functions[handler_arn["Fn::GetAtt"][0]]["Properties"]
+    assert handler["Handler"] == INVOCATION_LOGGING_HANDLER and handler["Runtime"] == RUNTIME.name
+    assert sorted(m for m in invocation_logging_asset().modules) == [
+        "invocation_logging",
+        "invocation_logging.guard",
+        "invocation_logging.handler",
+    ]
+    assert not invocation_logging_asset().requirements  # boto3 comes with the Lambda runtime
+    for function_id in (framework_id, handler_arn["Fn::GetAtt"][0]):
+        role_id = functions[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+        assert "ManagedPolicyArns" not in logging_on.template["Resources"][role_id]["Properties"]
+        assert "LogGroup" in functions[function_id]["Properties"]["LoggingConfig"]
+
+    statements = role_statements(logging_on, handler["Role"]["Fn::GetAtt"][0])
+    (bedrock,) = [st for st in statements if "bedrock:PutModelInvocationLoggingConfiguration" in st["Action"]]
+    assert sorted(bedrock["Action"]) == [
+        "bedrock:DeleteModelInvocationLoggingConfiguration",
+        "bedrock:GetModelInvocationLoggingConfiguration",
+        "bedrock:PutModelInvocationLoggingConfiguration",
+    ]
+    assert bedrock["Resource"] == "*"  # no resource-level permissions (acknowledged with that reason)
+    (pass_role,) = [st for st in statements if st["Action"] == "iam:PassRole"]
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}
+    assert resolve_join(pass_role["Resource"]) == "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"
+
+
+def test_invocation_logging_replace_existing_and_key_prefix_reach_the_resource() -> None:
+    s = synth(
+        **{
+            "logBucket.existingBucketName": "team-bedrock-logs",
+            "logBucket.keyPrefix": "/bedrock/prod/",
+            "invocationLogging.enabled": "true",
+            "invocationLogging.replaceExisting": "true",
+        }
+    )
+    props = s.only(INVOCATION_LOGGING_RESOURCE_TYPE)["Properties"]
+    assert (props[BUCKET_NAME], props[KEY_PREFIX], props[REPLACE_EXISTING]) == (
+        "team-bedrock-logs",
+        "bedrock/prod",
+        "true",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, InvocationLoggingSettings(enabled=True)),
+        ("false", InvocationLoggingSettings()),
+        ({"enabled": True}, InvocationLoggingSettings(enabled=True)),
+        ({"enabled": "true", "replaceExisting": "true"}, InvocationLoggingSettings(True, True)),
+    ],
+)
+def test_invocation_logging_is_a_switch_or_an_object(value: object, expected: InvocationLoggingSettings) -> None:
+    context = {**base_context(), "invocationLogging": value}
+    assert InfraConfig.from_context(context).invocation_logging == expected
 
 
 # --- other toggles ----------------------------------------------------------------------------------------
@@ -242,6 +289,9 @@ BAD = [
     ),
     ({"logBucket.existingBucketName": "team-logs", "logBucket.kmsKeyArn": "1234abcd"}, "logBucket.kmsKeyArn"),
     ({"invocationLogging": "sometimes"}, "invocationLogging"),
+    ({"invocationLogging.enabled": "perhaps"}, "invocationLogging.enabled"),
+    ({"invocationLogging.replaceExisting": "true"}, "invocationLogging.replaceExisting"),  # not enabled
+    ({"invocationLogging.colour": "blue"}, "invocationLogging.colour"),
     ({"alarmEmail": "not-an-address"}, "alarmEmail"),
     ({"logRetentionDays": "10"}, "logRetentionDays"),
     ({"dispatcher.maxPromptBytes": "12"}, "dispatcher.maxPromptBytes"),

@@ -21,10 +21,12 @@ CONFIGURATIONS = {
     "added-monitor": {"monitorModules": SAMPLE_MODULE},
     "no-access-logs": {"logBucket.accessLogs": "false"},
     "existing-bucket": {"logBucket.existingBucketName": "team-bedrock-logs"},
-    "existing-bucket-prefix-kms": {
+    "existing-bucket-prefix-kms-logging": {
         "logBucket.existingBucketName": "team-bedrock-logs",
         "logBucket.keyPrefix": "bedrock/prod",
         "logBucket.kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "invocationLogging.enabled": "true",
+        "invocationLogging.replaceExisting": "true",
     },
     "local-backend": {"backend": "local"},
 }
