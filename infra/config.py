@@ -30,7 +30,8 @@ from `-c key=value` (dotted keys, string values); a bad value raises `Configurat
 - `workflow.mapConcurrency` [4]: Comprehend calls in flight per branch of one workflow execution.
 - `logRetentionDays` [30]: retention of the Lambda and workflow log groups.
 - `pipelineAlarms.iteratorAgeSeconds` [600], `.malformedLinesThreshold` [0],
-  `.scoringFailuresThreshold` [10]: pipeline-health alarm thresholds (per 5 minutes where counted).
+  `.scoringFailuresThreshold` [10]: pipeline-health alarm thresholds (per 5 minutes where counted);
+  `.minRecordsPerHour` [1]: fewer records dispatched in an hour (none at all included) alarms; 0: no alarm.
 - `skipBundling` [false] (or environment `LLM_MONITOR_SKIP_BUNDLING=1`): synthesise without building the
   Lambda code assets (template tests only; the template is identical, the assets are not built).
 """
@@ -156,6 +157,8 @@ class PipelineAlarmSettings:
     iterator_age_seconds: int = 600
     malformed_lines_threshold: int = 0
     scoring_failures_threshold: int = 10
+    #: Records dispatched in an hour below which the no-data alarm fires (missing data counts); 0: no alarm.
+    min_records_per_hour: int = 1
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,7 @@ class InfraConfig:
         pipeline = _section(
             ctx,
             "pipelineAlarms",
-            {"iteratorAgeSeconds", "malformedLinesThreshold", "scoringFailuresThreshold"},
+            {"iteratorAgeSeconds", "malformedLinesThreshold", "scoringFailuresThreshold", "minRecordsPerHour"},
         )
         skip = parse_bool(ctx.get("skipBundling", False), key="skipBundling") or parse_bool(
             env.get(SKIP_BUNDLING_ENV) or False, key=SKIP_BUNDLING_ENV
@@ -287,6 +290,9 @@ class InfraConfig:
                     pipeline.get("scoringFailuresThreshold", 10),
                     key="pipelineAlarms.scoringFailuresThreshold",
                     minimum=0,
+                ),
+                min_records_per_hour=parse_int(
+                    pipeline.get("minRecordsPerHour", 1), key="pipelineAlarms.minRecordsPerHour", minimum=0
                 ),
             ),
             skip_bundling=skip,

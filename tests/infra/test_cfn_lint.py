@@ -24,6 +24,7 @@ CONFIGURATIONS = {
         "logBucket.keyPrefix": "bedrock/prod",
         "logBucket.kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "invocationLogging.enabled": "true",
+        "pipelineAlarms.minRecordsPerHour": "0",
     },
 }
 

@@ -15,6 +15,7 @@ from infra.config import InfraConfig, InvocationLoggingSettings
 from infra.pipeline import DISPATCHER_HANDLER, MONITOR_HANDLER
 from infra.storage import INVOCATION_LOGGING_HANDLER, INVOCATION_LOGGING_RESOURCE_TYPE
 from invocation_logging import BUCKET_NAME, KEY_PREFIX, REPLACE_EXISTING
+from shared import pipeline_metrics as pm
 from shared.errors import ConfigurationError
 from tests.infra.conftest import PROJECT_ROOT, Synthesized, base_context, resolve_join, synth
 
@@ -171,6 +172,27 @@ def test_no_kms_grant_without_a_kms_key(default: Synthesized) -> None:
     )
 
 
+def test_no_data_alarm_floor_follows_the_configuration() -> None:
+    def no_data_alarms(s: Synthesized) -> list[dict]:
+        return [
+            a["Properties"]
+            for a in s.resources("AWS::CloudWatch::Alarm").values()
+            if a["Properties"].get("TreatMissingData") == "breaching"
+        ]
+
+    (alarm,) = no_data_alarms(synth(**{"pipelineAlarms.minRecordsPerHour": "50"}))
+    assert alarm["Threshold"] == 50 and alarm["ComparisonOperator"] == "LessThanThreshold"
+    off = synth(**{"pipelineAlarms.minRecordsPerHour": "0"})
+    assert no_data_alarms(off) == []
+    monitors = len(off.inputs.monitoring.enabled_monitors())
+    pipeline = [
+        a
+        for a in off.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["AlarmName"] not in {d.name for d in off.inputs.alarms}
+    ]
+    assert len(pipeline) == pm.pipeline_alarm_count(monitors, workflow=True, no_data=False)
+
+
 def test_access_logs_off_removes_the_log_bucket() -> None:
     s = synth(**{"logBucket.accessLogs": "false"})
     (bucket,) = s.resources("AWS::S3::Bucket").values()
@@ -299,6 +321,7 @@ BAD = [
     ({"dispatcher.memoryMb": "64"}, "dispatcher.memoryMb"),
     ({"workflow.mapConcurrency": "0"}, "workflow.mapConcurrency"),
     ({"pipelineAlarms.iteratorAgeSeconds": "5"}, "pipelineAlarms.iteratorAgeSeconds"),
+    ({"pipelineAlarms.minRecordsPerHour": "-1"}, "pipelineAlarms.minRecordsPerHour"),
     ({"skipBundling": "perhaps"}, "skipBundling"),
     ({"stackName": "1-bad name"}, "stackName"),
     # monitoring keys, validated by MonitoringConfig and the registry

@@ -371,6 +371,13 @@ def test_pipeline_health_alarms(default: Synthesized) -> None:
     assert sum("ApproximateNumberOfMessagesVisible" in n for n in names) == len(default.resources("AWS::SQS::Queue"))
     assert sum(pm.MALFORMED_LINES in n for n in names) == 1
     assert sum(pm.SCORING_FAILURES in n for n in names) == len(monitoring.enabled_monitors())
+    (no_data,) = [a for a, n in zip(pipeline, names, strict=True) if pm.RECORDS_DISPATCHED in n]
+    assert (no_data["ComparisonOperator"], no_data["Threshold"]) == ("LessThanThreshold", 1)
+    assert no_data["TreatMissingData"] == "breaching"  # silence is not health
+    (metric,) = no_data["Metrics"]
+    assert metric["MetricStat"]["Period"] == pm.NO_DATA_PERIOD_SECONDS and metric["MetricStat"]["Stat"] == "Sum"
+    assert "Dimensions" not in metric["MetricStat"]["Metric"]  # the dispatcher's counters have none
+    assert (no_data["EvaluationPeriods"], no_data["DatapointsToAlarm"]) == (1, 1)
     assert sum("ExecutionsFailed" in n for n in names) == 1
     assert sum("ExecutionsTimedOut" in n for n in names) == 1
     # The count the cost estimate prices is the count deployed.
@@ -443,6 +450,10 @@ def test_pipeline_health_section_covers_every_function_and_queue(default: Synthe
         "Sentiment/toxicity workflow",
     ):
         assert label in titles
+    # The no-data alarm's floor is drawn on records dispatched per hour.
+    (hourly,) = [w["properties"] for w in widgets if w["properties"].get("title") == "Records dispatched per hour"]
+    assert [m[:2] for m in hourly["metrics"]] == [[default.inputs.monitoring.namespace, pm.RECORDS_DISPATCHED]]
+    assert [a["value"] for a in hourly["annotations"]["horizontal"]] == [1]
 
 
 def test_outputs(default: Synthesized) -> None:
