@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -48,6 +48,14 @@ class StackInputs:
     @property
     def workflow_needed(self) -> bool:
         return self.monitoring.backend.kind == AWS and Capability.TEXT_ANALYSIS in self.needs()
+
+
+NO_ALARM_EMAIL_WARNING = "llm-monitor:noAlarmEmail"
+NO_ALARM_EMAIL_MESSAGE = (
+    "alarmEmail is not set: every alarm notifies the SNS topic in the AlarmTopicArn output, but nothing is "
+    "subscribed to it, so nobody is notified when an alarm fires. Deploy with -c alarmEmail=you@example.com "
+    "(and confirm the e-mail AWS sends), or subscribe your own endpoint to the topic."
+)
 
 
 class LlmMonitorStack(Stack):
@@ -153,6 +161,8 @@ class LlmMonitorStack(Stack):
             workflow=self.workflow,
         )
         self._acknowledge_cdk_singletons()
+        if infra.alarm_email is None:
+            Annotations.of(self).add_warning_v2(NO_ALARM_EMAIL_WARNING, NO_ALARM_EMAIL_MESSAGE)
 
         CfnOutput(self, "BucketName", value=bucket.bucket_name, description="Invocation-log bucket")
         CfnOutput(self, "StreamName", value=self.ingest.stream.stream_name, description="Normalised record stream")

@@ -172,6 +172,12 @@ def test_no_kms_grant_without_a_kms_key(default: Synthesized) -> None:
     )
 
 
+def test_no_alarm_email_is_a_synth_warning(default: Synthesized) -> None:
+    (warning,) = [w for w in default.warnings if "alarmEmail" in w]
+    assert "nobody is notified" in warning and "-c alarmEmail=" in warning
+    assert not synth(alarmEmail="oncall@example.com").warnings
+
+
 def test_no_data_alarm_floor_follows_the_configuration() -> None:
     def no_data_alarms(s: Synthesized) -> list[dict]:
         return [
