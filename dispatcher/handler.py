@@ -61,6 +61,7 @@ class Runtime:
 
     process: ProcessObject
     idempotency_config: IdempotencyConfig
+    log_key_prefix: str = ""  # where the bucket's Bedrock logs are (DispatcherSettings.log_key_prefix)
 
 
 def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: KinesisClient | None = None) -> Runtime:
@@ -92,7 +93,7 @@ def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: Kinesi
     idempotent: ProcessObject = idempotent_function(
         process, data_keyword_argument="obj", persistence_store=persistence, config=config
     )
-    return Runtime(idempotent, config)
+    return Runtime(idempotent, config, settings.log_key_prefix)
 
 
 @functools.cache
@@ -224,8 +225,10 @@ def lambda_handler(event: Mapping[str, object], context: LambdaContext) -> Dispa
     rt.idempotency_config.register_lambda_context(context)
     results: list[ObjectResult] = []
     for ref in objects_in_event(event):
-        if not is_log_key(ref.key):
-            logger.debug("ignoring object that is not a log file", extra={"object": ref.uri})
+        if not is_log_key(ref.key, key_prefix=rt.log_key_prefix):
+            # Offloaded bodies under data/ (the S3 filter cannot exclude them), or an object outside
+            # `[<keyPrefix>/]AWSLogs/<account>/BedrockModelInvocationLogs/` (other AWS logs in a shared bucket).
+            logger.debug("ignoring object that is not a Bedrock log file", extra={"object": ref.uri})
             continue
         results.append(rt.process(obj=ref.to_dict()))
     return {"objects": results}

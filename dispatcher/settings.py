@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
+from shared.sources import parse_key_prefix
 from shared.truncation import FieldLimits
 from shared.values import env_float, env_int, env_str
 
@@ -34,6 +35,8 @@ class DispatcherSettings:
     body_wait_seconds: float = 30.0
     put_records_max_attempts: int = 8
     idempotency_expiry_seconds: int = 24 * 3600
+    #: The bucket's key prefix before `AWSLogs/` ("" for none): objects elsewhere are not Bedrock's logs.
+    log_key_prefix: str = ""
 
     STREAM_ENV = "LLM_MONITOR_STREAM"
     TABLE_ENV = "LLM_MONITOR_IDEMPOTENCY_TABLE"
@@ -43,6 +46,7 @@ class DispatcherSettings:
     BODY_WAIT_ENV = "LLM_MONITOR_OFFLOADED_BODY_WAIT_SECONDS"
     PUT_ATTEMPTS_ENV = "LLM_MONITOR_PUT_RECORDS_MAX_ATTEMPTS"
     IDEMPOTENCY_EXPIRY_ENV = "LLM_MONITOR_IDEMPOTENCY_EXPIRY_SECONDS"
+    LOG_KEY_PREFIX_ENV = "LLM_MONITOR_LOG_KEY_PREFIX"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DispatcherSettings:
@@ -60,9 +64,11 @@ class DispatcherSettings:
             body_wait_seconds=env_float(env, cls.BODY_WAIT_ENV, 30.0, minimum=0.0, maximum=600.0),
             put_records_max_attempts=env_int(env, cls.PUT_ATTEMPTS_ENV, 8, minimum=1, maximum=20),
             idempotency_expiry_seconds=env_int(env, cls.IDEMPOTENCY_EXPIRY_ENV, 24 * 3600, minimum=60),
+            log_key_prefix=parse_key_prefix(env.get(cls.LOG_KEY_PREFIX_ENV), key=cls.LOG_KEY_PREFIX_ENV),
         )
 
     def to_env(self) -> dict[str, str]:
+        prefix = {self.LOG_KEY_PREFIX_ENV: self.log_key_prefix} if self.log_key_prefix else {}
         return {
             self.STREAM_ENV: self.stream,
             self.TABLE_ENV: self.idempotency_table,
@@ -73,4 +79,5 @@ class DispatcherSettings:
             self.BODY_WAIT_ENV: str(self.body_wait_seconds),
             self.PUT_ATTEMPTS_ENV: str(self.put_records_max_attempts),
             self.IDEMPOTENCY_EXPIRY_ENV: str(self.idempotency_expiry_seconds),
+            **prefix,
         }

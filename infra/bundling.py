@@ -7,7 +7,8 @@ packages are copied in and the bloat pip leaves (byte code compiled for the buil
 type stubs, test suites, dist-info records and licences) is stripped. Docker is never needed: the
 `image` CDK insists on is a placeholder that is never pulled because local bundling always answers.
 
-Two assets, each holding what its function runs: the dispatcher's (Powertools and the project modules
+Three assets, each holding what its function runs: the invocation-logging custom resource's (its own
+package, no wheels), the dispatcher's (Powertools and the project modules
 `dispatcher.handler` imports) and the monitors' (+ numpy, rapidfuzz and the modules the monitor handler
 and every monitor import, the phrase lists, any `monitorModules` package, and the embedded model and its
 libraries only with `backend=embedded`), the latter shared by every monitor Lambda (one `Code` object,
@@ -98,6 +99,8 @@ NOT_FOR_LAMBDA = frozenset(
 DISPATCHER_DEPENDENCIES = ("aws-lambda-powertools",)
 DISPATCHER_ENTRY = "dispatcher.handler"
 MONITOR_ENTRY = "monitors.aws.handler"
+#: The invocation-logging custom resource: standard library and boto3 (from the runtime) only.
+INVOCATION_LOGGING_ENTRY = "invocation_logging.handler"
 #: Every monitor module in `monitors/` is imported by discovery at start-up, so each is an entry point.
 MONITORS_PACKAGE = "monitors"
 EMBEDDED_MODEL_DIR = Path("shared") / "embedded" / "model"
@@ -345,6 +348,11 @@ def dispatcher_asset() -> AssetSpec:
         modules=module_closure([DISPATCHER_ENTRY]),
         requirements=pinned_requirements(DISPATCHER_DEPENDENCIES),
     )
+
+
+def invocation_logging_asset() -> AssetSpec:
+    """The invocation-logging custom resource's handler: its package alone, no wheels."""
+    return AssetSpec(name="invocation-logging", modules=module_closure([INVOCATION_LOGGING_ENTRY]), requirements=())
 
 
 def monitor_asset(*, embedded_backend: bool, monitor_modules: Sequence[str] = ()) -> AssetSpec:

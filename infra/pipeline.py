@@ -6,7 +6,10 @@ source settings (`LambdaSpec` after configuration), IAM from its needs under its
 (`Monitor.needs_for`) and the backend, plus any extra `Permission`s it declares.
 
 Least privilege, written as explicit statements rather than broad `grant_*` helpers where those would
-add wildcard actions: the dispatcher may read objects under `AWSLogs/` only, PutRecords on the stream
+add wildcard actions: the dispatcher may read objects only where Bedrock writes
+(`[<keyPrefix>/]AWSLogs/<account>/BedrockModelInvocationLogs/`), list that prefix and nothing else (so S3
+answers a missing offloaded body with 404, not 403), decrypt with an existing bucket's KMS key through S3
+only, PutRecords on the stream
 (encrypted with the AWS managed aws/kinesis key, which needs no grant), and Get/Put/Update/Delete items
 of its table; a monitor may
 InvokeModel on the configured Titan model's foundation-model ARN only and StartSyncExecution on the
@@ -37,12 +40,12 @@ from infra.bundling import ARCHITECTURE, RUNTIME
 from infra.config import LOG_RETENTION_DAYS, InfraConfig
 from infra.nag import acknowledge, arn_finding
 from infra.naming import construct_id
-from infra.storage import LOG_PREFIX
 from infra.workflow import TextAnalysisWorkflow
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry
 from monitors.core.spec import Capability, LambdaSpec, Permission
 from shared.backends.settings import AWS, BackendSettings
+from shared.sources import bedrock_log_prefix
 
 LOG_SUFFIX = ".json.gz"
 DISPATCHER_HANDLER = "dispatcher.handler.lambda_handler"
@@ -94,7 +97,7 @@ def retention(days: int) -> logs.RetentionDays:
 
 class Ingest(Construct):
     """Idempotency table, Kinesis stream, dispatcher Lambda, its async on-failure queue and the S3
-    notification for new log objects."""
+    notification for new log objects (Bedrock's own prefix only, after the bucket's key prefix)."""
 
     def __init__(
         self,
@@ -140,8 +143,12 @@ class Ingest(Construct):
         self.failures = failure_queue(self, "DispatcherFailures")
         self.role = lambda_role(self, "DispatcherRole", "LLM Monitor dispatcher: S3 log objects to Kinesis")
         self.log_group = function_log_group(self, "DispatcherLogs", key=key, retention_days=infra.log_retention_days)
+        key_prefix = infra.log_bucket.key_prefix
         settings = infra.dispatcher.settings(
-            stream=self.stream.stream_name, table=self.table.table_name, namespace=monitoring.namespace
+            stream=self.stream.stream_name,
+            table=self.table.table_name,
+            namespace=monitoring.namespace,
+            log_key_prefix=key_prefix,
         )
         self.function = lambda_.Function(
             self,
@@ -158,12 +165,33 @@ class Ingest(Construct):
             log_group=self.log_group,
         )
         self.log_group.grant_write(self.role)
-        objects = bucket.arn_for_objects(f"{LOG_PREFIX}*")
+        #: Where Bedrock writes its log files and offloaded bodies: the only keys read or announced.
+        self.log_prefix = bedrock_log_prefix(Aws.ACCOUNT_ID, key_prefix)
+        objects = bucket.arn_for_objects(f"{self.log_prefix}*")
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="ReadInvocationLogsAndOffloadedBodies", actions=["s3:GetObject"], resources=[objects]
             )
         )
+        # Without s3:ListBucket S3 answers a missing key with 403 AccessDenied, not 404: an offloaded body
+        # that has not landed yet would read as a permission problem. Listing is limited to the log prefix.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ListLogPrefixSoMissingKeysAre404",
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{self.log_prefix}*"]}},
+            )
+        )
+        if infra.log_bucket.kms_key_arn:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="DecryptSseKmsLogObjects",
+                    actions=["kms:Decrypt"],
+                    resources=[infra.log_bucket.kms_key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.amazonaws.com"}},
+                )
+            )
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="PublishRecords", actions=["kinesis:PutRecords"], resources=[self.stream.stream_arn]
@@ -182,17 +210,18 @@ class Ingest(Construct):
             )
         )
         stack = Stack.of(self)
+        nag_prefix = bedrock_log_prefix("<AWS::AccountId>", key_prefix)  # the account as cdk-nag writes it
         bucket_finding = (
-            arn_finding(stack, bucket, f"/{LOG_PREFIX}*")
+            arn_finding(stack, bucket, f"/{nag_prefix}*")
             if isinstance(bucket, s3.Bucket)
-            else f"Resource::arn:<AWS::Partition>:s3:::{bucket.bucket_name}/{LOG_PREFIX}*"
+            else f"Resource::arn:<AWS::Partition>:s3:::{bucket.bucket_name}/{nag_prefix}*"
         )
         acknowledge(
             self.role,
             "IAM5",
             "Log object keys are only known when S3 announces them, so s3:GetObject is granted on the "
-            "AWSLogs/ prefix where Bedrock writes both the log files and the offloaded data/ bodies, and "
-            "nothing else.",
+            "prefix where Bedrock writes both the log files and the offloaded data/ bodies "
+            "([keyPrefix/]AWSLogs/<account>/BedrockModelInvocationLogs/), and nothing else.",
             findings=(bucket_finding,),
         )
         self.function.configure_async_invoke(
@@ -200,12 +229,14 @@ class Ingest(Construct):
             retry_attempts=ASYNC_RETRY_ATTEMPTS,
             max_event_age=Duration.hours(6),
         )
-        # Bedrock writes log files and offloaded bodies under AWSLogs/, both ending in .json.gz; S3 filters
-        # cannot exclude the data/ bodies, so the dispatcher ignores them (shared.sources.is_log_key).
+        # Only Bedrock's own prefix: CloudTrail and other AWS logs in a shared bucket sit beside it under
+        # AWSLogs/<account>/ and never reach the dispatcher. Log files and offloaded bodies both end in
+        # .json.gz and S3 filters cannot exclude the data/ bodies, so the dispatcher ignores them
+        # (shared.sources.is_log_key).
         bucket.add_event_notification(
             s3.EventType.OBJECT_CREATED,
             s3n.LambdaDestination(self.function),
-            s3.NotificationKeyFilter(prefix=LOG_PREFIX, suffix=LOG_SUFFIX),
+            s3.NotificationKeyFilter(prefix=self.log_prefix, suffix=LOG_SUFFIX),
         )
 
 

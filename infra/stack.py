@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -52,6 +52,14 @@ class StackInputs:
         return self.monitoring.backend.kind == AWS and Capability.TEXT_ANALYSIS in self.needs()
 
 
+NO_ALARM_EMAIL_WARNING = "llm-monitor:noAlarmEmail"
+NO_ALARM_EMAIL_MESSAGE = (
+    "alarmEmail is not set: every alarm notifies the SNS topic in the AlarmTopicArn output, but nothing is "
+    "subscribed to it, so nobody is notified when an alarm fires. Deploy with -c alarmEmail=you@example.com "
+    "(and confirm the e-mail AWS sends), or subscribe your own endpoint to the topic."
+)
+
+
 class LlmMonitorStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, inputs: StackInputs, **kwargs: object) -> None:
         super().__init__(
@@ -91,9 +99,18 @@ class LlmMonitorStack(Stack):
 
         self.log_bucket = InvocationLogBucket(self, "InvocationLogs", settings=infra.log_bucket)
         bucket = self.log_bucket.bucket
-        if infra.invocation_logging:
+        if infra.invocation_logging.enabled:
             policy = getattr(bucket, "policy", None)
-            self.invocation_logging = InvocationLogging(self, "InvocationLogging", bucket=bucket, depends_on=policy)
+            self.invocation_logging = InvocationLogging(
+                self,
+                "InvocationLogging",
+                bucket=bucket,
+                key_prefix=infra.log_bucket.key_prefix,
+                settings=infra.invocation_logging,
+                key=self.key,
+                log_retention_days=infra.log_retention_days,
+                depends_on=policy,
+            )
 
         dispatcher_code = bundling.lambda_code(bundling.dispatcher_asset())
         monitor_code = bundling.lambda_code(
@@ -147,6 +164,8 @@ class LlmMonitorStack(Stack):
             workflow=self.workflow,
         )
         self._acknowledge_cdk_singletons()
+        if infra.alarm_email is None:
+            Annotations.of(self).add_warning_v2(NO_ALARM_EMAIL_WARNING, NO_ALARM_EMAIL_MESSAGE)
 
         CfnOutput(self, "BucketName", value=bucket.bucket_name, description="Invocation-log bucket")
         CfnOutput(self, "StreamName", value=self.ingest.stream.stream_name, description="Normalised record stream")
@@ -183,8 +202,8 @@ class LlmMonitorStack(Stack):
         )
 
     def _acknowledge_cdk_singletons(self) -> None:
-        """Findings on the Lambda functions CDK itself adds for the S3 notification and the Bedrock logging
-        custom resource: CDK builds their roles and runtimes, this stack cannot change them narrowly."""
+        """Findings on the Lambda function CDK itself adds for the S3 notification: CDK builds its role and
+        runtime, this stack cannot change them narrowly."""
         for child in self.node.children:
             cid = child.node.id
             if cid.startswith("BucketNotificationsHandler"):
@@ -193,14 +212,6 @@ class LlmMonitorStack(Stack):
                     "IAM4",
                     "CDK's BucketNotificationsHandler (configures the S3 notification at deploy time) uses "
                     "the AWS managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
-                    findings=("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",),
-                )
-            elif cid.startswith("AWS679f53fac002430cb0da5b7982bd2287"):
-                acknowledge(
-                    child,
-                    "IAM4",
-                    "CDK's AwsCustomResource function (Bedrock invocation-logging switch) uses the AWS "
-                    "managed AWSLambdaBasicExecutionRole, which grants only CloudWatch Logs writes.",
                     findings=("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",),
                 )
 

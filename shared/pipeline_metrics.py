@@ -48,17 +48,22 @@ def logs_insights_field(metric_name: str) -> str:
 
 
 # How many pipeline-health alarms the stack creates (a template test checks the stack against these; the
-# cost estimate counts them): the dispatcher's errors, throttles, malformed lines and failure queue; per
-# monitor Lambda its errors, throttles, iterator age, scoring failures and failure queue; the Comprehend
-# workflow's failed, throttled and timed-out executions when a monitor uses it.
+# cost estimate counts them): the dispatcher's errors, throttles, malformed lines and failure queue, plus
+# the no-data alarm on RecordsDispatched unless `pipelineAlarms.minRecordsPerHour` is 0; per monitor Lambda
+# its errors, throttles, iterator age, scoring failures and failure queue; the Comprehend workflow's
+# failed, throttled and timed-out executions when a monitor uses it.
 PIPELINE_ALARMS_DISPATCHER = 4
+PIPELINE_ALARMS_NO_DATA = 1
 PIPELINE_ALARMS_PER_MONITOR = 5
 PIPELINE_ALARMS_WORKFLOW = 3
+#: The no-data alarm reads RECORDS_DISPATCHED summed over this period (one period of one datapoint).
+NO_DATA_PERIOD_SECONDS = 3600
 
 
-def pipeline_alarm_count(monitors: int, *, workflow: bool) -> int:
+def pipeline_alarm_count(monitors: int, *, workflow: bool, no_data: bool = True) -> int:
     return (
         PIPELINE_ALARMS_DISPATCHER
+        + (PIPELINE_ALARMS_NO_DATA if no_data else 0)
         + PIPELINE_ALARMS_PER_MONITOR * monitors
         + (PIPELINE_ALARMS_WORKFLOW if workflow else 0)
     )

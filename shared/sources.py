@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import random
+import re
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, Required, TypedDict
 
-from shared.errors import OffloadedBodyMissing, OffloadedBodyUnreadable, SourceError
+from shared.errors import ConfigurationError, OffloadedBodyMissing, OffloadedBodyUnreadable, SourceError
 from shared.limits import OFFLOADED_BODY_DIR, OFFLOADED_BODY_PREFIX_MARKER
 from shared.parsing.invocation import BodyResolver
 
@@ -75,8 +76,57 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def is_log_key(key: str) -> bool:
-    """A log object, not an offloaded body under `data/`."""
+#: Where Bedrock writes in a bucket: `[<keyPrefix>/]AWSLogs/<account>/BedrockModelInvocationLogs/`, log files
+#: and the offloaded bodies (in `data/` folders further down) alike. Other AWS logs (CloudTrail, ELB, ...)
+#: share `AWSLogs/<account>/` in a shared bucket.
+BEDROCK_LOG_ROOT = "AWSLogs"
+BEDROCK_LOG_DIR = "BedrockModelInvocationLogs"
+_BEDROCK_LOG_KEY = re.compile(rf"{BEDROCK_LOG_ROOT}/\d{{12}}/{BEDROCK_LOG_DIR}/")
+#: Characters allowed in a configured key prefix: S3's "safe" characters without `*` (a wildcard in IAM
+#: resources) and with `/` between segments.
+_KEY_PREFIX = re.compile(r"^[A-Za-z0-9!_.'()-]+(/[A-Za-z0-9!_.'()-]+)*$")
+KEY_PREFIX_MAX_CHARS = 900  # Bedrock allows 1,024; the rest of the key follows it
+
+
+def parse_key_prefix(value: object, *, key: str) -> str:
+    """A bucket key prefix as Bedrock's `s3Config.keyPrefix` takes it: no slash at either end ("" for none).
+
+    ConfigurationError naming `key` for a prefix S3 notifications, IAM resources or Bedrock would not take
+    as written (empty segments, `.`/`..` segments, characters outside S3's safe set, over 900 characters).
+    """
+    text = "" if value is None else str(value).strip().strip("/")
+    if not text:
+        return ""
+    if len(text) > KEY_PREFIX_MAX_CHARS:
+        raise ConfigurationError(key, f"is longer than {KEY_PREFIX_MAX_CHARS} characters")
+    if not _KEY_PREFIX.match(text) or any(part in (".", "..") for part in text.split("/")):
+        raise ConfigurationError(
+            key,
+            "must be folder names of letters, digits and !_.'()- separated by single '/' "
+            f"(no '.' or '..' folders), got {text!r}",
+        )
+    return text
+
+
+def bedrock_log_prefix(account: str, key_prefix: str = "") -> str:
+    """The prefix under which Bedrock writes one account's invocation logs (and their offloaded bodies)."""
+    root = f"{key_prefix}/" if key_prefix else ""
+    return f"{root}{BEDROCK_LOG_ROOT}/{account}/{BEDROCK_LOG_DIR}/"
+
+
+def is_log_key(key: str, *, key_prefix: str | None = None) -> bool:
+    """A log object, not an offloaded body under `data/`.
+
+    With `key_prefix` (the bucket's configured prefix, "" for none) the key must also be where Bedrock
+    writes: `[<key_prefix>/]AWSLogs/<account>/BedrockModelInvocationLogs/...`, so CloudTrail and other AWS
+    logs in a shared bucket are not log objects, and a prefix that happens to hold a `data` folder does
+    not hide every log. Without it (a local replay of an arbitrary S3 prefix) any log file name is one.
+    """
+    if key_prefix is not None:
+        root = f"{key_prefix}/" if key_prefix else ""
+        if not key.startswith(root) or not _BEDROCK_LOG_KEY.match(key, len(root)):
+            return False
+        key = key[len(root) :]
     if OFFLOADED_BODY_PREFIX_MARKER in "/" + key:
         return False
     return key.endswith(LOG_SUFFIXES)

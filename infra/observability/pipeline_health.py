@@ -7,6 +7,12 @@ would otherwise be a page of hand-written widgets per resource type. The project
 through its `monitor_custom` in one shape for the dispatcher and for every monitor (`CounterPanel`): what
 was handled, one alarmed failure count, and skips by reason.
 
+Every counter alarm treats missing data as "nothing happened", which is also what a pipeline that receives
+nothing looks like. So one alarm watches for silence: records dispatched per hour below a floor
+(`pipelineAlarms.minRecordsPerHour`, default 1), with missing data breaching. It fires when invocation
+logging is switched off, points at another bucket or prefix, or the notification no longer matches — and
+when there simply was no traffic for an hour; set the floor to 0 where that is normal.
+
 The thresholds are data (`PipelineThresholds`, from the `pipelineAlarms` context). What is created here
 is counted by `shared.pipeline_metrics.pipeline_alarm_count` for the cost estimate; a template test keeps
 the two in step.
@@ -17,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sqs as sqs
 from cdk_monitoring_constructs import (
@@ -49,6 +56,28 @@ def _count_above(threshold: int) -> CustomThreshold:
     )
 
 
+def _count_below(floor: int) -> CustomThreshold:
+    """A silence alarm: fewer than `floor` in one hour; no data means nothing arrived, so it breaches."""
+    return CustomThreshold(
+        threshold=floor,
+        comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treat_missing_data_override=cloudwatch.TreatMissingData.BREACHING,
+        period=Duration.seconds(pm.NO_DATA_PERIOD_SECONDS),
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        alarm_description_override=(
+            (
+                "No record dispatched for an hour."
+                if floor == 1
+                else f"Fewer than {floor} records dispatched in an hour."
+            )
+            + " Is Bedrock invocation "
+            "logging on and delivering to this stack's bucket and prefix (logBucket.keyPrefix)? Or was there "
+            "no Bedrock traffic? Set pipelineAlarms.minRecordsPerHour=0 where quiet hours are normal."
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class PipelineThresholds:
     """Every pipeline-health alarm as data: cdk-monitoring-constructs thresholds keyed by severity."""
@@ -59,11 +88,12 @@ class PipelineThresholds:
     iterator_age: Mapping[str, MaxAgeThreshold]
     malformed_lines: Mapping[str, CustomThreshold]
     scoring_failures: Mapping[str, CustomThreshold]
+    no_data: Mapping[str, CustomThreshold]  # empty: no silence alarm (pipelineAlarms.minRecordsPerHour=0)
 
     @classmethod
     def from_settings(cls, settings: PipelineAlarmSettings) -> PipelineThresholds:
         """Any error, failed execution or message in a failure queue is critical; throttles, a lagging
-        stream and counters over their configured thresholds are warnings."""
+        stream, counters over their configured thresholds and an hour without records are warnings."""
         return cls(
             errors={CRITICAL: ErrorCountThreshold(max_error_count=0)},
             throttles={WARNING: ErrorCountThreshold(max_error_count=0)},
@@ -71,6 +101,7 @@ class PipelineThresholds:
             iterator_age={WARNING: MaxAgeThreshold(max_age_in_millis=settings.iterator_age_seconds * 1000)},
             malformed_lines={WARNING: _count_above(settings.malformed_lines_threshold)},
             scoring_failures={WARNING: _count_above(settings.scoring_failures_threshold)},
+            no_data={WARNING: _count_below(settings.min_records_per_hour)} if settings.min_records_per_hour else {},
         )
 
 
@@ -142,6 +173,7 @@ class PipelineHealth:
             add_throttles_count_alarm=self._thresholds.throttles,
         )
         self._counters(dispatcher_panel(self._thresholds))
+        self._ingestion()
         self._failure_queue(
             ingest.failures,
             alarm_friendly_name="dispatcher-failures",
@@ -180,6 +212,32 @@ class PipelineHealth:
             add_failed_execution_count_alarm=self._thresholds.errors,
             add_timed_out_execution_count_alarm=self._thresholds.errors,
             add_throttled_execution_count_alarm=self._thresholds.throttles,
+        )
+
+    def _ingestion(self) -> None:
+        """Records dispatched per hour, with the silence alarm's floor drawn on it (when there is one)."""
+        if not self._thresholds.no_data:
+            return
+        hourly = cloudwatch.Metric(
+            namespace=self._namespace,
+            metric_name=pm.RECORDS_DISPATCHED,
+            statistic="Sum",
+            period=Duration.seconds(pm.NO_DATA_PERIOD_SECONDS),
+            label=f"{pm.RECORDS_DISPATCHED} per hour",
+        )
+        self._facade.monitor_custom(
+            alarm_friendly_name="dispatcher-ingestion",
+            human_readable_name="Ingestion",
+            metric_groups=[
+                CustomMetricGroup(
+                    title="Records dispatched per hour",
+                    metrics=[
+                        CustomMetricWithAlarm(
+                            metric=hourly, alarm_friendly_name="no-data", add_alarm=self._thresholds.no_data
+                        )
+                    ],
+                )
+            ],
         )
 
     def _failure_queue(self, queue: sqs.IQueue, *, alarm_friendly_name: str, human_readable_name: str) -> None:

@@ -207,7 +207,7 @@ class MonitoringConfig:
             sizing = spec.lambda_spec.with_overrides(
                 parse_mapping(raw.get(LAMBDA_KEY), key=f"{prefix}.{LAMBDA_KEY}"), key_prefix=f"{prefix}.{LAMBDA_KEY}"
             )
-            if backend.kind == AWS and Capability.TEXT_ANALYSIS in registry[name].needs_for(options):
+            if enabled and backend.kind == AWS and Capability.TEXT_ANALYSIS in registry[name].needs_for(options):
                 _check_workflow_fits(sizing, key=f"{prefix}.{LAMBDA_KEY}.timeoutSeconds")
             monitors[name] = MonitorSettings(name, enabled, options, sizing)
 

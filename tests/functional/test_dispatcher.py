@@ -423,3 +423,30 @@ def test_a_truncated_gzip_object_publishes_what_precedes_the_damage(env: dict, l
     result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)["objects"][0]
     assert result["dispatched"] > 0 and result["malformedLines"] >= 1
     assert len(read_stream(env["kinesis"], STREAM)) == result["dispatched"]
+
+
+def test_other_aws_logs_in_a_shared_bucket_are_not_read(env: dict, lambda_context: Any) -> None:
+    """CloudTrail (and ELB, Config, ...) write .json.gz under AWSLogs/<account>/ too: not Bedrock's logs, so
+    never read, never counted as malformed lines (an EventBridge rule on the bucket announces them all)."""
+    trail = {"Records": [{"eventVersion": "1.08", "eventSource": "s3.amazonaws.com", "eventName": "GetObject"}]}
+    key = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/20/123456789012_CloudTrail_us-east-1_x.json.gz"
+    env["s3"].put_object(Bucket=BUCKET, Key=key, Body=gz_lines([trail]))
+    assert handler.lambda_handler(eventbridge_event(BUCKET, key), lambda_context) == {"objects": []}
+    assert read_stream(env["kinesis"], STREAM) == []
+
+
+@pytest.mark.parametrize("prefix", ["team/bedrock", "data/bedrock"], ids=["prefix", "prefix-with-a-data-folder"])
+def test_a_configured_key_prefix_is_where_the_logs_are(
+    env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    monkeypatch.setenv("LLM_MONITOR_LOG_KEY_PREFIX", prefix)
+    handler.runtime.cache_clear()
+    key = f"{prefix}/{LOG_PREFIX}prefixed.json.gz"
+    env["s3"].put_object(Bucket=BUCKET, Key=key, Body=gz_lines([_record(i) for i in range(3)]))
+    unprefixed = _put_log(env["s3"], "elsewhere.json.gz", [_record(i) for i in range(3, 5)])
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)
+    assert [o["dispatched"] for o in result["objects"]] == [3]
+    assert handler.lambda_handler(s3_event(BUCKET, unprefixed), lambda_context) == {"objects": []}
+    offloaded = f"{prefix}/{LOG_PREFIX}data/x_input.json.gz"
+    assert handler.lambda_handler(s3_event(BUCKET, offloaded), lambda_context) == {"objects": []}
+    assert len(read_stream(env["kinesis"], STREAM)) == 3

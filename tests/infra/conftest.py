@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from aws_cdk.cx_api import SynthesisMessageLevel
 
 from infra.app import create_app
 from infra.stack import StackInputs
@@ -38,6 +39,7 @@ class Synthesized:
     inputs: StackInputs
     outdir: Path
     stack_name: str
+    warnings: tuple[str, ...] = ()  # the stack's synthesis warnings (annotations), as `cdk synth` prints them
 
     def resources(self, type_: str) -> dict[str, dict]:
         return {k: v for k, v in self.template["Resources"].items() if v["Type"] == type_}
@@ -74,8 +76,9 @@ def _synth(overrides: tuple[tuple[str, object], ...]) -> Synthesized:
     built = create_app(context, outdir=str(outdir))
     assembly = built.app.synth()  # runs cdk-nag: raises on any unacknowledged finding
     stack_name = built.stack.stack_name
-    template = assembly.get_stack_by_name(stack_name).template
-    return Synthesized(json.loads(json.dumps(template)), built.stack.inputs, outdir, stack_name)
+    artifact = assembly.get_stack_by_name(stack_name)
+    warnings = tuple(str(m.entry.data) for m in artifact.messages if m.level == SynthesisMessageLevel.WARNING)
+    return Synthesized(json.loads(json.dumps(artifact.template)), built.stack.inputs, outdir, stack_name, warnings)
 
 
 def synth(**overrides: object) -> Synthesized:

@@ -19,6 +19,13 @@ CONFIGURATIONS = {
         "alarmEmail": "oncall@example.com",
     },
     "existing-bucket-local": {"logBucket.existingBucketName": "team-bedrock-logs", "backend": "local"},
+    "existing-bucket-prefix-kms-logging": {
+        "logBucket.existingBucketName": "team-bedrock-logs",
+        "logBucket.keyPrefix": "bedrock/prod",
+        "logBucket.kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "invocationLogging.enabled": "true",
+        "pipelineAlarms.minRecordsPerHour": "0",
+    },
 }
 
 

@@ -8,9 +8,14 @@ import sys
 
 import pytest
 
+from dispatcher.settings import DispatcherSettings
 from infra.app import create_app, read_inputs
-from infra.config import InfraConfig
-from infra.pipeline import MONITOR_HANDLER
+from infra.bundling import RUNTIME, invocation_logging_asset
+from infra.config import InfraConfig, InvocationLoggingSettings
+from infra.pipeline import DISPATCHER_HANDLER, MONITOR_HANDLER
+from infra.storage import INVOCATION_LOGGING_HANDLER, INVOCATION_LOGGING_RESOURCE_TYPE
+from invocation_logging import BUCKET_NAME, KEY_PREFIX, REPLACE_EXISTING
+from shared import pipeline_metrics as pm
 from shared.errors import ConfigurationError
 from tests.infra.conftest import PROJECT_ROOT, Synthesized, base_context, resolve_join, synth
 
@@ -18,39 +23,92 @@ from tests.infra.conftest import PROJECT_ROOT, Synthesized, base_context, resolv
 
 
 def test_invocation_logging_is_off_by_default(default: Synthesized) -> None:
-    assert not default.resources("Custom::AWS")
+    assert not default.resources(INVOCATION_LOGGING_RESOURCE_TYPE) and not default.resources("Custom::AWS")
     assert not any(
         "bedrock:PutModelInvocationLoggingConfiguration" in json.dumps(p)
         for p in default.resources("AWS::IAM::Policy").values()
     )
 
 
-def test_invocation_logging_switch_puts_and_deletes_the_configuration(logging_on: Synthesized) -> None:
-    resource = logging_on.only("Custom::AWS")
+def role_statements(s: Synthesized, role_id: str) -> list[dict]:
+    return [
+        st
+        for p in s.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for st in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_invocation_logging_is_a_guarded_custom_resource(logging_on: Synthesized) -> None:
+    resource = logging_on.only(INVOCATION_LOGGING_RESOURCE_TYPE)
     props = resource["Properties"]
-    create = json.loads(resolve_join(props["Create"]))
-    delete = json.loads(resolve_join(props["Delete"]))
     bucket_id = logging_on.logical_id("InvocationLogs/Bucket/Resource")
-    assert create["action"] == "PutModelInvocationLoggingConfiguration" and create["service"] == "bedrock"
-    config = create["parameters"]["loggingConfig"]
-    assert config["s3Config"]["bucketName"] == "${" + bucket_id + "}"
-    assert config["textDataDeliveryEnabled"] is True and config["imageDataDeliveryEnabled"] is False
-    assert json.loads(resolve_join(props["Update"]))["action"] == create["action"]
-    assert delete["action"] == "DeleteModelInvocationLoggingConfiguration"
+    assert props[BUCKET_NAME] == {"Ref": bucket_id}
+    assert props[KEY_PREFIX] == "" and props[REPLACE_EXISTING] == "false"  # never replaces unless told
+    assert logging_on.inputs.infra.invocation_logging == InvocationLoggingSettings(enabled=True)
     # Bedrock validates bucket access when the configuration is put: the policy must exist first.
     policy_id = logging_on.logical_id("InvocationLogs/Bucket/Policy/Resource")
     assert policy_id in json.dumps(resource.get("DependsOn", []))
-    (policy,) = [
-        p
-        for p in logging_on.resources("AWS::IAM::Policy").values()
-        if "bedrock:PutModelInvocationLoggingConfiguration" in json.dumps(p)
+
+    # Provider framework -> the handler, its own asset (its package only), its own role and log group.
+    functions = logging_on.resources("AWS::Lambda::Function")
+    framework_id = props["ServiceToken"]["Fn::GetAtt"][0]
+    handler_arn = functions[framework_id]["Properties"]["Environment"]["Variables"]["USER_ON_EVENT_FUNCTION_ARN"]
+    handler = functions[handler_arn["Fn::GetAtt"][0]]["Properties"]
+    assert handler["Handler"] == INVOCATION_LOGGING_HANDLER and handler["Runtime"] == RUNTIME.name
+    assert sorted(m for m in invocation_logging_asset().modules) == [
+        "invocation_logging",
+        "invocation_logging.guard",
+        "invocation_logging.handler",
     ]
-    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
-    assert sorted(statement["Action"]) == [
+    assert not invocation_logging_asset().requirements  # boto3 comes with the Lambda runtime
+    for function_id in (framework_id, handler_arn["Fn::GetAtt"][0]):
+        role_id = functions[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+        assert "ManagedPolicyArns" not in logging_on.template["Resources"][role_id]["Properties"]
+        assert "LogGroup" in functions[function_id]["Properties"]["LoggingConfig"]
+
+    statements = role_statements(logging_on, handler["Role"]["Fn::GetAtt"][0])
+    (bedrock,) = [st for st in statements if "bedrock:PutModelInvocationLoggingConfiguration" in st["Action"]]
+    assert sorted(bedrock["Action"]) == [
         "bedrock:DeleteModelInvocationLoggingConfiguration",
+        "bedrock:GetModelInvocationLoggingConfiguration",
         "bedrock:PutModelInvocationLoggingConfiguration",
     ]
-    assert statement["Resource"] == "*"  # no resource-level permissions (acknowledged with that reason)
+    assert bedrock["Resource"] == "*"  # no resource-level permissions (acknowledged with that reason)
+    (pass_role,) = [st for st in statements if st["Action"] == "iam:PassRole"]
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}
+    assert resolve_join(pass_role["Resource"]) == "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"
+
+
+def test_invocation_logging_replace_existing_and_key_prefix_reach_the_resource() -> None:
+    s = synth(
+        **{
+            "logBucket.existingBucketName": "team-bedrock-logs",
+            "logBucket.keyPrefix": "/bedrock/prod/",
+            "invocationLogging.enabled": "true",
+            "invocationLogging.replaceExisting": "true",
+        }
+    )
+    props = s.only(INVOCATION_LOGGING_RESOURCE_TYPE)["Properties"]
+    assert (props[BUCKET_NAME], props[KEY_PREFIX], props[REPLACE_EXISTING]) == (
+        "team-bedrock-logs",
+        "bedrock/prod",
+        "true",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, InvocationLoggingSettings(enabled=True)),
+        ("false", InvocationLoggingSettings()),
+        ({"enabled": True}, InvocationLoggingSettings(enabled=True)),
+        ({"enabled": "true", "replaceExisting": "true"}, InvocationLoggingSettings(True, True)),
+    ],
+)
+def test_invocation_logging_is_a_switch_or_an_object(value: object, expected: InvocationLoggingSettings) -> None:
+    context = {**base_context(), "invocationLogging": value}
+    assert InfraConfig.from_context(context).invocation_logging == expected
 
 
 # --- other toggles ----------------------------------------------------------------------------------------
@@ -69,8 +127,76 @@ def test_existing_bucket_is_used_instead_of_creating_one() -> None:
         if st["Action"] == "s3:GetObject"
     ]
     assert [resolve_join(st["Resource"]) for st in statements] == [
-        "arn:${AWS::Partition}:s3:::team-bedrock-logs/AWSLogs/*"
+        "arn:${AWS::Partition}:s3:::team-bedrock-logs/AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/*"
     ]
+
+
+KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_existing_bucket_with_a_key_prefix_and_a_kms_key() -> None:
+    s = synth(
+        **{
+            "logBucket.existingBucketName": "team-bedrock-logs",
+            "logBucket.keyPrefix": "bedrock/prod",
+            "logBucket.kmsKeyArn": KMS_KEY,
+        }
+    )
+    where = "bedrock/prod/AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/"
+    notification = s.only("Custom::S3BucketNotifications")["Properties"]["NotificationConfiguration"]
+    (config,) = notification["LambdaFunctionConfigurations"]
+    rules = {r["Name"]: resolve_join(r["Value"]) for r in config["Filter"]["Key"]["FilterRules"]}
+    assert rules == {"prefix": where, "suffix": ".json.gz"}
+
+    (dispatcher,) = [
+        f["Properties"]
+        for f in s.resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == DISPATCHER_HANDLER
+    ]
+    assert dispatcher["Environment"]["Variables"][DispatcherSettings.LOG_KEY_PREFIX_ENV] == "bedrock/prod"
+    by_sid = {st.get("Sid"): st for st in role_statements(s, dispatcher["Role"]["Fn::GetAtt"][0])}
+    read = by_sid["ReadInvocationLogsAndOffloadedBodies"]
+    assert resolve_join(read["Resource"]) == f"arn:${{AWS::Partition}}:s3:::team-bedrock-logs/{where}*"
+    listing = by_sid["ListLogPrefixSoMissingKeysAre404"]
+    assert listing["Action"] == "s3:ListBucket"
+    assert resolve_join(listing["Resource"]) == "arn:${AWS::Partition}:s3:::team-bedrock-logs"
+    assert [resolve_join(p) for p in listing["Condition"]["StringLike"]["s3:prefix"]] == [f"{where}*"]
+    decrypt = by_sid["DecryptSseKmsLogObjects"]
+    assert (decrypt["Action"], decrypt["Resource"]) == ("kms:Decrypt", KMS_KEY)
+    assert resolve_join(decrypt["Condition"]["StringEquals"]["kms:ViaService"]) == "s3.${AWS::Region}.amazonaws.com"
+
+
+def test_no_kms_grant_without_a_kms_key(default: Synthesized) -> None:
+    assert "kms:Decrypt" not in json.dumps(
+        [st for st in default.resources("AWS::IAM::Policy").values() if "Dispatcher" in json.dumps(st)]
+    )
+
+
+def test_no_alarm_email_is_a_synth_warning(default: Synthesized) -> None:
+    (warning,) = [w for w in default.warnings if "alarmEmail" in w]
+    assert "nobody is notified" in warning and "-c alarmEmail=" in warning
+    assert not synth(alarmEmail="oncall@example.com").warnings
+
+
+def test_no_data_alarm_floor_follows_the_configuration() -> None:
+    def no_data_alarms(s: Synthesized) -> list[dict]:
+        return [
+            a["Properties"]
+            for a in s.resources("AWS::CloudWatch::Alarm").values()
+            if a["Properties"].get("TreatMissingData") == "breaching"
+        ]
+
+    (alarm,) = no_data_alarms(synth(**{"pipelineAlarms.minRecordsPerHour": "50"}))
+    assert alarm["Threshold"] == 50 and alarm["ComparisonOperator"] == "LessThanThreshold"
+    off = synth(**{"pipelineAlarms.minRecordsPerHour": "0"})
+    assert no_data_alarms(off) == []
+    monitors = len(off.inputs.monitoring.enabled_monitors())
+    pipeline = [
+        a
+        for a in off.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["AlarmName"] not in {d.name for d in off.inputs.alarms}
+    ]
+    assert len(pipeline) == pm.pipeline_alarm_count(monitors, workflow=True, no_data=False)
 
 
 def test_access_logs_off_removes_the_log_bucket() -> None:
@@ -206,7 +332,22 @@ BAD = [
     ({"logBucket.expirationDays": "0"}, "logBucket.expirationDays"),
     ({"logBucket.accessLogs": "maybe"}, "logBucket.accessLogs"),
     ({"logBucket.existingBucketName": "Not_A_Bucket"}, "logBucket.existingBucketName"),
+    ({"logBucket.keyPrefix": "bedrock"}, "logBucket.keyPrefix"),  # only for an existing bucket
+    ({"logBucket.existingBucketName": "team-logs", "logBucket.keyPrefix": "a//b"}, "logBucket.keyPrefix"),
+    ({"logBucket.existingBucketName": "team-logs", "logBucket.keyPrefix": "logs/*"}, "logBucket.keyPrefix"),
+    ({"logBucket.kmsKeyArn": KMS_KEY}, "logBucket.kmsKeyArn"),  # the stack's own bucket is SSE-S3
+    (
+        {
+            "logBucket.existingBucketName": "team-logs",
+            "logBucket.kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/logs",
+        },
+        "logBucket.kmsKeyArn",
+    ),
+    ({"logBucket.existingBucketName": "team-logs", "logBucket.kmsKeyArn": "1234abcd"}, "logBucket.kmsKeyArn"),
     ({"invocationLogging": "sometimes"}, "invocationLogging"),
+    ({"invocationLogging.enabled": "perhaps"}, "invocationLogging.enabled"),
+    ({"invocationLogging.replaceExisting": "true"}, "invocationLogging.replaceExisting"),  # not enabled
+    ({"invocationLogging.colour": "blue"}, "invocationLogging.colour"),
     ({"alarmEmail": "not-an-address"}, "alarmEmail"),
     ({"logRetentionDays": "10"}, "logRetentionDays"),
     ({"dispatcher.maxPromptBytes": "12"}, "dispatcher.maxPromptBytes"),
@@ -214,6 +355,7 @@ BAD = [
     ({"dispatcher.memoryMb": "64"}, "dispatcher.memoryMb"),
     ({"workflow.mapConcurrency": "0"}, "workflow.mapConcurrency"),
     ({"pipelineAlarms.iteratorAgeSeconds": "5"}, "pipelineAlarms.iteratorAgeSeconds"),
+    ({"pipelineAlarms.minRecordsPerHour": "-1"}, "pipelineAlarms.minRecordsPerHour"),
     ({"skipBundling": "perhaps"}, "skipBundling"),
     ({"stackName": "1-bad name"}, "stackName"),
     # monitoring keys, validated by MonitoringConfig and the registry

@@ -152,3 +152,6 @@ def test_pipeline_thresholds_follow_the_pipeline_alarms_context() -> None:
     assert thresholds.scoring_failures[WARNING].threshold == 7
     assert thresholds.errors[CRITICAL].max_error_count == 0
     assert thresholds.queue_depth[CRITICAL].max_message_count == 0
+    assert thresholds.no_data[WARNING].threshold == 1  # the default floor: nothing for an hour
+    quiet = PipelineThresholds.from_settings(PipelineAlarmSettings(min_records_per_hour=0))
+    assert quiet.no_data == {}

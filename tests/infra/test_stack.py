@@ -110,8 +110,9 @@ def test_new_log_objects_notify_the_dispatcher_and_nothing_else(default: Synthes
     dispatcher_id = next(iter(functions_by_handler(default, DISPATCHER_HANDLER)))
     assert config["LambdaFunctionArn"] == {"Fn::GetAtt": [dispatcher_id, "Arn"]}
     assert config["Events"] == ["s3:ObjectCreated:*"]
-    rules = {r["Name"]: r["Value"] for r in config["Filter"]["Key"]["FilterRules"]}
-    assert rules == {"prefix": "AWSLogs/", "suffix": ".json.gz"}
+    rules = {r["Name"]: resolve_join(r["Value"]) for r in config["Filter"]["Key"]["FilterRules"]}
+    # Bedrock's own prefix: CloudTrail and other AWS logs beside it in AWSLogs/<account>/ never notify.
+    assert rules == {"prefix": "AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/", "suffix": ".json.gz"}
 
 
 # --- dispatcher, table, stream ------------------------------------------------------------------------
@@ -138,11 +139,18 @@ def test_dispatcher_function(default: Synthesized) -> None:
 def test_dispatcher_permissions_are_scoped(default: Synthesized) -> None:
     role_id = default.logical_id("Ingest/DispatcherRole/Resource")
     by_action = {}
+    conditions = {}
     for st in statements(default, role_id):
         for action in as_list(st["Action"]):
             by_action[action] = st["Resource"]
+            conditions[action] = st.get("Condition")
     bucket_id = default.logical_id("InvocationLogs/Bucket/Resource")
-    assert resolve_join(by_action["s3:GetObject"]) == "${" + bucket_id + ".Arn}/AWSLogs/*"
+    where = "AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/"
+    assert resolve_join(by_action["s3:GetObject"]) == "${" + bucket_id + ".Arn}/" + where + "*"
+    # ListBucket, so a body that has not landed yet is a 404 and not a 403, on the log prefix only.
+    assert by_action["s3:ListBucket"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
+    assert [resolve_join(p) for p in conditions["s3:ListBucket"]["StringLike"]["s3:prefix"]] == [where + "*"]
+    assert "kms:Decrypt" not in by_action  # the stack's own bucket is SSE-S3
     assert by_action["kinesis:PutRecords"] == {"Fn::GetAtt": [default.logical_id("Ingest/Stream/Resource"), "Arn"]}
     table = {"Fn::GetAtt": [default.logical_id("Ingest/IdempotencyTable/Resource"), "Arn"]}
     for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
@@ -273,7 +281,8 @@ def test_no_iam_wildcards_except_the_reasoned_ones(default: Synthesized) -> None
                 assert set(actions) <= allowed_star_actions, st
             for r in resources:
                 if r != "*" and "*" in r:
-                    assert r.endswith("/AWSLogs/*") and "s3:GetObject" in actions, st
+                    assert r.endswith("/AWSLogs/${AWS::AccountId}/BedrockModelInvocationLogs/*"), st
+                    assert actions == ["s3:GetObject"], st
 
 
 def test_lambda_roles_have_no_managed_policies(default: Synthesized) -> None:
@@ -362,6 +371,13 @@ def test_pipeline_health_alarms(default: Synthesized) -> None:
     assert sum("ApproximateNumberOfMessagesVisible" in n for n in names) == len(default.resources("AWS::SQS::Queue"))
     assert sum(pm.MALFORMED_LINES in n for n in names) == 1
     assert sum(pm.SCORING_FAILURES in n for n in names) == len(monitoring.enabled_monitors())
+    (no_data,) = [a for a, n in zip(pipeline, names, strict=True) if pm.RECORDS_DISPATCHED in n]
+    assert (no_data["ComparisonOperator"], no_data["Threshold"]) == ("LessThanThreshold", 1)
+    assert no_data["TreatMissingData"] == "breaching"  # silence is not health
+    (metric,) = no_data["Metrics"]
+    assert metric["MetricStat"]["Period"] == pm.NO_DATA_PERIOD_SECONDS and metric["MetricStat"]["Stat"] == "Sum"
+    assert "Dimensions" not in metric["MetricStat"]["Metric"]  # the dispatcher's counters have none
+    assert (no_data["EvaluationPeriods"], no_data["DatapointsToAlarm"]) == (1, 1)
     assert sum("ExecutionsFailed" in n for n in names) == 1
     assert sum("ExecutionsTimedOut" in n for n in names) == 1
     # The count the cost estimate prices is the count deployed.
@@ -434,6 +450,10 @@ def test_pipeline_health_section_covers_every_function_and_queue(default: Synthe
         "Sentiment/toxicity workflow",
     ):
         assert label in titles
+    # The no-data alarm's floor is drawn on records dispatched per hour.
+    (hourly,) = [w["properties"] for w in widgets if w["properties"].get("title") == "Records dispatched per hour"]
+    assert [m[:2] for m in hourly["metrics"]] == [[default.inputs.monitoring.namespace, pm.RECORDS_DISPATCHED]]
+    assert [a["value"] for a in hourly["annotations"]["horizontal"]] == [1]
 
 
 def test_outputs(default: Synthesized) -> None:

@@ -60,7 +60,7 @@ class AnalyseText(Monitor):
     max_chars = Option(1000, "characters of each text sent", minimum=100, maximum=10_000, lever=CostLever.cap(500))
     sampling_rate = Monitor.sampling_rate.with_default(0.25)
     needs = frozenset({Capability.TEXT_ANALYSIS})
-    lambda_spec = LambdaSpec(memory_mb=256, batch_size=100)
+    lambda_spec = LambdaSpec(memory_mb=256, timeout_seconds=180, batch_size=100)  # waits for the workflow
 
     @classmethod
     def text_usage(cls, options: Mapping[str, object]) -> tuple[TextUsage, ...]:
@@ -135,6 +135,7 @@ class OptIn(Monitor):
     enabled_by_default = False
     metrics = (MetricSpec("OptInScore", Unit.NONE, "Score.", alarm=AlarmSpec.above(0.9)),)
     needs = frozenset({Capability.TEXT_ANALYSIS})
+    lambda_spec = LambdaSpec(timeout_seconds=180)  # long enough to wait for the Comprehend workflow
 
     def score(self, records: Sequence[InvocationRecord]) -> list[RecordResult]:
         return _skip_all(records)

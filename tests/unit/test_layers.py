@@ -14,6 +14,7 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 PACKAGES = (
     "shared",
     "refusal_phrases",
+    "invocation_logging",
     "monitors",
     "dispatcher",
     "local_runtime",
