@@ -1,4 +1,4 @@
-"""The floors hold: shared <- monitors, dispatcher <- local_runtime, infra (import-linter contracts in
+"""The floors hold: shared <- monitors, dispatcher <- canary <- local_runtime, infra (import-linter contracts in
 pyproject.toml), and the check fails on an import against the direction."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ PACKAGES = (
     "refusal_phrases",
     "monitors",
     "dispatcher",
+    "canary",
     "local_runtime",
     "infra",
     "tools",
