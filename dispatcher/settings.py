@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
 from shared.truncation import FieldLimits
-from shared.values import env_float, env_int, env_str
+from shared.values import env_bool, env_float, env_int, env_str
 
 NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
 #: Lambda retries a failed asynchronous invocation (an S3 notification) this many times (the stack's setting).
@@ -34,6 +34,8 @@ class DispatcherSettings:
     body_wait_seconds: float = 30.0
     put_records_max_attempts: int = 8
     idempotency_expiry_seconds: int = 24 * 3600
+    #: Leave requests the canary suite tagged out of the stream (`canary.excludeFromMonitors`).
+    exclude_canary: bool = True
 
     STREAM_ENV = "LLM_MONITOR_STREAM"
     TABLE_ENV = "LLM_MONITOR_IDEMPOTENCY_TABLE"
@@ -43,6 +45,7 @@ class DispatcherSettings:
     BODY_WAIT_ENV = "LLM_MONITOR_OFFLOADED_BODY_WAIT_SECONDS"
     PUT_ATTEMPTS_ENV = "LLM_MONITOR_PUT_RECORDS_MAX_ATTEMPTS"
     IDEMPOTENCY_EXPIRY_ENV = "LLM_MONITOR_IDEMPOTENCY_EXPIRY_SECONDS"
+    EXCLUDE_CANARY_ENV = "LLM_MONITOR_EXCLUDE_CANARY"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DispatcherSettings:
@@ -60,6 +63,7 @@ class DispatcherSettings:
             body_wait_seconds=env_float(env, cls.BODY_WAIT_ENV, 30.0, minimum=0.0, maximum=600.0),
             put_records_max_attempts=env_int(env, cls.PUT_ATTEMPTS_ENV, 8, minimum=1, maximum=20),
             idempotency_expiry_seconds=env_int(env, cls.IDEMPOTENCY_EXPIRY_ENV, 24 * 3600, minimum=60),
+            exclude_canary=env_bool(env, cls.EXCLUDE_CANARY_ENV, True),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -73,4 +77,5 @@ class DispatcherSettings:
             self.BODY_WAIT_ENV: str(self.body_wait_seconds),
             self.PUT_ATTEMPTS_ENV: str(self.put_records_max_attempts),
             self.IDEMPOTENCY_EXPIRY_ENV: str(self.idempotency_expiry_seconds),
+            self.EXCLUDE_CANARY_ENV: "true" if self.exclude_canary else "false",
         }
