@@ -22,6 +22,8 @@ CONFIGURATIONS = {
     "no-access-logs": {"logBucket.accessLogs": "false"},
     "existing-bucket": {"logBucket.existingBucketName": "team-bedrock-logs"},
     "local-backend": {"backend": "local"},
+    "canary": {"canary.modelIds": "amazon.nova-lite-v1:0,us.anthropic.claude-3-haiku-20240307-v1:0"},
+    "canary-foundation-models-only": {"canary.modelIds": "amazon.nova-lite-v1:0", "backend": "local"},
 }
 
 
