@@ -144,7 +144,15 @@ def process_object(
 
     try:
         body = s3.get_object(Bucket=ref.bucket, Key=ref.key)["Body"]
-        for line, record in parse_stream(body, source=ref.uri, resolver=resolver, stats=stats, after_line=start):
+        records = parse_stream(
+            body,
+            source=ref.uri,
+            resolver=resolver,
+            stats=stats,
+            after_line=start,
+            exclude_canary=settings.exclude_canary,
+        )
+        for line, record in records:
             if record.request_id in checkpoint.published_ids and line <= checkpoint.ids_until_line:
                 resumed_duplicates += 1
                 continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
 from shared.sources import parse_key_prefix
 from shared.truncation import FieldLimits
-from shared.values import env_float, env_int, env_str
+from shared.values import env_bool, env_float, env_int, env_str
 
 NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
 #: Lambda retries a failed asynchronous invocation (an S3 notification) this many times (the stack's setting).
@@ -37,6 +37,8 @@ class DispatcherSettings:
     idempotency_expiry_seconds: int = 24 * 3600
     #: The bucket's key prefix before `AWSLogs/` ("" for none): objects elsewhere are not Bedrock's logs.
     log_key_prefix: str = ""
+    #: Leave requests the canary suite tagged out of the stream (`canary.excludeFromMonitors`).
+    exclude_canary: bool = True
 
     STREAM_ENV = "LLM_MONITOR_STREAM"
     TABLE_ENV = "LLM_MONITOR_IDEMPOTENCY_TABLE"
@@ -47,6 +49,7 @@ class DispatcherSettings:
     PUT_ATTEMPTS_ENV = "LLM_MONITOR_PUT_RECORDS_MAX_ATTEMPTS"
     IDEMPOTENCY_EXPIRY_ENV = "LLM_MONITOR_IDEMPOTENCY_EXPIRY_SECONDS"
     LOG_KEY_PREFIX_ENV = "LLM_MONITOR_LOG_KEY_PREFIX"
+    EXCLUDE_CANARY_ENV = "LLM_MONITOR_EXCLUDE_CANARY"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DispatcherSettings:
@@ -65,6 +68,7 @@ class DispatcherSettings:
             put_records_max_attempts=env_int(env, cls.PUT_ATTEMPTS_ENV, 8, minimum=1, maximum=20),
             idempotency_expiry_seconds=env_int(env, cls.IDEMPOTENCY_EXPIRY_ENV, 24 * 3600, minimum=60),
             log_key_prefix=parse_key_prefix(env.get(cls.LOG_KEY_PREFIX_ENV), key=cls.LOG_KEY_PREFIX_ENV),
+            exclude_canary=env_bool(env, cls.EXCLUDE_CANARY_ENV, True),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -80,4 +84,5 @@ class DispatcherSettings:
             self.PUT_ATTEMPTS_ENV: str(self.put_records_max_attempts),
             self.IDEMPOTENCY_EXPIRY_ENV: str(self.idempotency_expiry_seconds),
             **prefix,
+            self.EXCLUDE_CANARY_ENV: "true" if self.exclude_canary else "false",
         }

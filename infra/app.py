@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 from aws_cdk import App
 
+from canary.alarms import resolve_canary_alarms
+from canary.config import CanaryConfig
 from infra import bundling
 from infra.config import InfraConfig
 from infra.nag import add_checks
 from infra.preflight import run_preflight
 from infra.stack import LlmMonitorStack, StackInputs
-from monitors.core.alarms import resolve_alarms
+from monitors.core.alarms import AlarmDefinition, resolve_alarms
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import discover
 from shared.context import merge_context, read_cdk_context
@@ -33,7 +35,12 @@ def read_inputs(context: Mapping[str, object], env: Mapping[str, str] | None = N
     registry = discover(parse_list(merged.get("monitorModules"), key="monitorModules"))
     monitoring = MonitoringConfig.from_context(context, registry)
     infra = InfraConfig.from_context(context, env)
-    return StackInputs(monitoring, infra, registry, tuple(resolve_alarms(monitoring, registry)))
+    canary = CanaryConfig.from_context(context)
+    canary_alarms: tuple[AlarmDefinition, ...] = ()
+    if canary.enabled:
+        canary.catalog()  # validated at synth: CatalogError lists every problem with its line
+        canary_alarms = tuple(resolve_canary_alarms(monitoring, canary))
+    return StackInputs(monitoring, infra, registry, tuple(resolve_alarms(monitoring, registry)), canary, canary_alarms)
 
 
 @dataclass

@@ -7,15 +7,16 @@ packages are copied in and the bloat pip leaves (byte code compiled for the buil
 type stubs, test suites, dist-info records and licences) is stripped. Docker is never needed: the
 `image` CDK insists on is a placeholder that is never pulled because local bundling always answers.
 
-Three assets, each holding what its function runs: the invocation-logging custom resource's (its own
-package, no wheels), the dispatcher's (Powertools and the project modules
+Four assets, each holding what its function runs: the invocation-logging custom resource's (its own
+package, no wheels), the canary's, the dispatcher's (Powertools and the project modules
 `dispatcher.handler` imports) and the monitors' (+ numpy, rapidfuzz and the modules the monitor handler
 and every monitor import, the phrase lists, any `monitorModules` package, and the embedded model and its
 libraries only with `backend=embedded`), the latter shared by every monitor Lambda (one `Code` object,
-one asset). Project modules are chosen by reading the imports (`module_closure`), so the local runtime,
-the CLI, the CDK code and the offline tools never travel. Run-time dependencies come from pyproject.toml
-(one source of truth), pinned to the versions installed where the stack is synthesised — the versions
-the tests ran. boto3 is left out: the Lambda runtime provides it.
+one asset), and the canary's (`canary_asset`: its handler's closure, which includes the refusal
+monitor, and a configured catalog). Project modules are chosen by reading the imports (`module_closure`),
+so the local runtime, the CLI, the CDK code and the offline tools never travel. Run-time dependencies
+come from pyproject.toml (one source of truth), pinned to the versions installed where the stack is
+synthesised — the versions the tests ran. boto3 is left out: the Lambda runtime provides it.
 
 Asset hashes are computed here from the inputs (files, pins, runtime, platform), so skipping bundling
 (`skipBundling`) leaves the template byte-identical and CDK does not fingerprint the project directory.
@@ -42,6 +43,8 @@ from aws_cdk import aws_lambda as lambda_
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from canary.settings import BUNDLED_CATALOG
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,6 +104,7 @@ DISPATCHER_ENTRY = "dispatcher.handler"
 MONITOR_ENTRY = "monitors.aws.handler"
 #: The invocation-logging custom resource: standard library and boto3 (from the runtime) only.
 INVOCATION_LOGGING_ENTRY = "invocation_logging.handler"
+CANARY_ENTRY = "canary.handler"
 #: Every monitor module in `monitors/` is imported by discovery at start-up, so each is an entry point.
 MONITORS_PACKAGE = "monitors"
 EMBEDDED_MODEL_DIR = Path("shared") / "embedded" / "model"
@@ -290,6 +294,7 @@ class AssetSpec:
     external_packages: tuple[Path, ...] = ()  # `monitorModules` packages installed outside the project
     include_embedded_model: bool = False
     pruned: tuple[str, ...] = ()  # asset-specific removals on top of PRUNED (paths, globs allowed)
+    extra_files: tuple[tuple[Path, Path], ...] = ()  # (source, path inside the asset): configured data
     platform_tags: tuple[str, ...] = PLATFORM_TAGS
     python_version: str = PYTHON_VERSION
     root: Path = PROJECT_ROOT
@@ -298,7 +303,7 @@ class AssetSpec:
         """(absolute source, path inside the asset) for every file copied, in a stable order.
 
         Each module's file; the data files beside a package's `__init__.py` (phrase lists); the embedded
-        model when asked; external packages whole.
+        model when asked; external packages whole; `extra_files` where they are asked to go.
         """
         files: dict[Path, Path] = {}
         for module in self.modules:
@@ -322,6 +327,8 @@ class AssetSpec:
                 relative = path.relative_to(package.parent)
                 if path.is_file() and not _ignored(relative):
                     files[relative] = path
+        for source, relative in self.extra_files:
+            files[relative] = source
         for relative in sorted(files):
             yield files[relative], relative
 
@@ -371,6 +378,20 @@ def monitor_asset(*, embedded_backend: bool, monitor_modules: Sequence[str] = ()
         external_packages=tuple(external),
         include_embedded_model=embedded_backend,
         pruned=() if embedded_backend else NUMPY_UNUSED_SUBPACKAGES,
+    )
+
+
+def canary_asset(*, embedded_backend: bool, catalog: Path | None = None) -> AssetSpec:
+    """The canary Lambda's asset: its handler's closure (the refusal monitor among it), the run-time
+    dependencies the monitors use, and a configured catalog file at `BUNDLED_CATALOG` (the default
+    catalog is the `canary` package's own data file)."""
+    return AssetSpec(
+        name="canary",
+        modules=module_closure([CANARY_ENTRY]),
+        requirements=pinned_requirements(runtime_dependencies(embedded_backend=embedded_backend)),
+        include_embedded_model=embedded_backend,
+        pruned=() if embedded_backend else NUMPY_UNUSED_SUBPACKAGES,
+        extra_files=((catalog, Path(BUNDLED_CATALOG)),) if catalog is not None else (),
     )
 
 

@@ -3,19 +3,23 @@
 Build order (each part validated before anything is created, so a bad setting fails the synth with its
 key's name): configuration -> key -> bucket (+ invocation logging) -> ingest (table, stream, dispatcher)
 -> workflow (only when an enabled monitor needs text analysis on the aws backend) -> one Lambda per
-enabled monitor -> alarms, topic, dashboard, queries -> outputs.
+enabled monitor -> the canary (only with `canary.modelIds`) -> alarms, topic, dashboard, queries ->
+outputs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from canary.config import CanaryConfig
+from dispatcher.settings import DispatcherSettings
 from infra import bundling
+from infra.canary import CanaryFunction
 from infra.config import InfraConfig
 from infra.nag import acknowledge
 from infra.naming import dashboard_url
@@ -40,6 +44,8 @@ class StackInputs:
     infra: InfraConfig
     registry: MonitorRegistry
     alarms: tuple[AlarmDefinition, ...]
+    canary: CanaryConfig = field(default_factory=CanaryConfig)
+    canary_alarms: tuple[AlarmDefinition, ...] = ()  # `canary.alarms.resolve_canary_alarms`
 
     def needs(self) -> frozenset[Capability]:
         out: set[Capability] = set()
@@ -127,6 +133,10 @@ class LlmMonitorStack(Stack):
             infra=infra,
             monitoring=monitoring,
         )
+        # `canary.excludeFromMonitors`: the dispatcher leaves canary requests off the stream (counted skips).
+        self.ingest.function.add_environment(
+            DispatcherSettings.EXCLUDE_CANARY_ENV, "true" if monitoring.exclude_canary else "false"
+        )
 
         self.workflow: TextAnalysisWorkflow | None = None
         if inputs.workflow_needed:
@@ -151,6 +161,16 @@ class LlmMonitorStack(Stack):
             code=monitor_code,
             workflow=self.workflow,
         )
+        self.canary: CanaryFunction | None = None
+        if inputs.canary.enabled:
+            canary_code = bundling.lambda_code(
+                bundling.canary_asset(
+                    embedded_backend=monitoring.backend.kind == EMBEDDED, catalog=inputs.canary.catalog_path
+                )
+            )
+            self.canary = CanaryFunction(
+                self, "Canary", canary=inputs.canary, monitoring=monitoring, infra=infra, key=self.key, code=canary_code
+            )
         self.observability = Observability(
             self,
             "Observability",
@@ -162,6 +182,8 @@ class LlmMonitorStack(Stack):
             ingest=self.ingest,
             monitor_functions=self.monitors.functions,
             workflow=self.workflow,
+            canary=self.canary,
+            canary_definitions=inputs.canary_alarms,
         )
         self._acknowledge_cdk_singletons()
         if infra.alarm_email is None:

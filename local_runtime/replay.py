@@ -58,6 +58,7 @@ class Replayer:
         model_names: Callable[[str], str] = str,
         batch_size: int = DEFAULT_BATCH,
         on_batch: Callable[[int], None] | None = None,
+        exclude_canary: bool = True,
     ) -> None:
         self.store = store
         self.runner = runner
@@ -65,6 +66,7 @@ class Replayer:
         self.model_names = model_names  # the ModelId as the Lambdas emit it (never an ARN)
         self.batch_size = batch_size
         self.on_batch = on_batch
+        self.exclude_canary = exclude_canary  # canary requests are counted skips, as in the dispatcher
         self.totals = ReplayTotals()
 
     def replay(
@@ -85,7 +87,12 @@ class Replayer:
         try:
             with source.open() as stream:
                 for _, record in parse_stream(
-                    stream, source=source.name, resolver=source.resolver, stats=stats, skip_missing_bodies=True
+                    stream,
+                    source=source.name,
+                    resolver=source.resolver,
+                    stats=stats,
+                    skip_missing_bodies=True,
+                    exclude_canary=self.exclude_canary,
                 ):
                     timestamp = parse_timestamp(record.timestamp)
                     if timestamp is None:  # no place on the timeline: counted, not scored

@@ -71,6 +71,7 @@ class LocalSession:
             model_names=ModelNames(self.config.model_id_aliases),
             batch_size=batch_size,
             on_batch=on_batch,
+            exclude_canary=self.config.exclude_canary,
         )
 
     def replay(

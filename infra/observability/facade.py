@@ -3,7 +3,8 @@
 Every alarm notifies one topic on ALARM and on OK: monitor alarms through an `SnsAction`, pipeline-health
 alarms through the facade's action strategy. Everything is drawn on the `MonitoringFacade`'s dashboard,
 top to bottom: a header, the drill-down links (every saved query), one row per monitor (its
-`MonitorSegment`), then the pipeline-health rows.
+`MonitorSegment`), the canary's row when it is deployed (its `CanarySegment`), then the pipeline-health
+rows.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from cdk_monitoring_constructs import (
 )
 from constructs import Construct
 
+from canary.metrics import CANARY_METRICS
+from infra.canary import CanaryFunction
 from infra.config import InfraConfig
 from infra.naming import dashboard_name, pipeline_alarm_prefix
+from infra.observability.canary_segment import CanarySegment
 from infra.observability.monitor_segment import MonitorSegment
 from infra.observability.pipeline_health import add_pipeline_health
 from infra.observability.queries import drill_down_text
@@ -54,6 +58,8 @@ class Observability(Construct):
         ingest: Ingest,
         monitor_functions: Mapping[str, MonitorFunction],
         workflow: TextAnalysisWorkflow | None,
+        canary: CanaryFunction | None = None,
+        canary_definitions: Sequence[AlarmDefinition] = (),
     ) -> None:
         super().__init__(scope, construct_id_)
         namespace = monitoring.namespace
@@ -66,14 +72,22 @@ class Observability(Construct):
             functions=monitor_functions,
             action=actions.SnsAction(topic),
         )
+        self.canary_segment = self._canary_segment(
+            namespace=namespace, canary=canary, definitions=canary_definitions, action=actions.SnsAction(topic)
+        )
         self.dashboard_name = dashboard_name(infra.stack_name)
         self.facade = self._monitoring_facade(monitoring.stack_name, topic)
         self.facade.add_large_header(f"LLM Monitor — namespace {namespace}")
         queries = [query for segment in self.segments for query in segment.queries]
+        if self.canary_segment is not None:
+            queries += self.canary_segment.queries
         self.facade.add_segment(WidgetSegment([drill_down_text(namespace, queries)]))
         for segment in self.segments:
             self.facade.add_medium_header(f"Monitor: {segment.name}")
             self.facade.add_segment(segment)
+        if self.canary_segment is not None:
+            self.facade.add_medium_header("Canary: the fixed prompt catalog, per model")
+            self.facade.add_segment(self.canary_segment)
         self.facade.add_large_header("Pipeline health")
         add_pipeline_health(
             self.facade,
@@ -112,6 +126,30 @@ class Observability(Construct):
             )
             for name, function in functions.items()
         ]
+
+    def _canary_segment(
+        self,
+        *,
+        namespace: str,
+        canary: CanaryFunction | None,
+        definitions: Sequence[AlarmDefinition],
+        action: cloudwatch.IAlarmAction,
+    ) -> CanarySegment | None:
+        """The canary's row, when the canary is deployed. Canary alarms without the canary fail the synth:
+        they would silently not be deployed."""
+        if canary is None:
+            if definitions:
+                raise ValueError("canary alarm definitions were given but the canary is not deployed")
+            return None
+        return CanarySegment(
+            namespace=namespace,
+            metrics=CANARY_METRICS,
+            definitions=definitions,
+            log_group=canary.log_group,
+            alarm_scope=Construct(self, "CanaryAlarms"),
+            query_scope=Construct(self, "CanaryQueries"),
+            action=action,
+        )
 
     def _monitoring_facade(self, stack_name: str, topic: sns.ITopic) -> MonitoringFacade:
         """Pipeline-health alarms under the stack's name prefix, notifying `topic`; one interactive dashboard."""

@@ -13,7 +13,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from canary.alarms import resolve_canary_alarms
+from canary.config import CanaryConfig
 from infra.config import InfraConfig
+from local_runtime.cost.canary_plan import CanaryPlan, plan_canary
 from local_runtime.cost.workload import Assumptions, Workload
 from monitors.core.alarms import resolve_alarms
 from monitors.core.base import Monitor
@@ -102,6 +105,8 @@ class Deployment:
     shards: int | None  # None: the stream is on demand
     retention_hours: int = 24  # stream.retentionHours
     enhanced_fan_out: bool = False  # stream.enhancedFanOut: one dedicated consumer per monitor
+    canary: CanaryPlan | None = None  # with `canary.modelIds`: the canary's runs (`pricers.canary`)
+    canary_alarms: int = 0
 
     @property
     def models_on_aws(self) -> bool:
@@ -122,17 +127,33 @@ class Deployment:
         return (len(app.allowlist) if app.allowlist else app.max_values) + 1
 
     def summary(self) -> list[str]:
-        return [f"backend {self.config.backend.kind}", *(m.summary() for m in self.monitors)]
+        lines = [f"backend {self.config.backend.kind}", *(m.summary() for m in self.monitors)]
+        if self.canary is not None:
+            lines.append(
+                f"canary ({len(self.canary.catalog)} cases x {len(self.canary.models)} models, "
+                f"{self.canary.config.schedule.expression}, maxTokens {self.canary.config.max_tokens})"
+            )
+        return lines
 
     def notes(self) -> list[str]:
-        if self.models_on_aws:
-            return []
-        return [
-            (
+        notes = []
+        if not self.models_on_aws:
+            notes.append(
                 "backend=embedded: the Lambdas score with the embedded models, so no Comprehend or Titan "
                 "charges (but they need more memory and time than assumed here)"
             )
-        ]
+        if self.canary is not None:
+            notes.append(
+                f"canary: every answer is counted at canary.maxTokens ({self.canary.config.max_tokens}) output "
+                "tokens, an upper bound; input tokens = characters / chars_per_token; EventBridge Scheduler "
+                "invocations are within its free tier"
+            )
+            if self.canary.unpriced:
+                notes.append(
+                    f"canary: no price known for {', '.join(self.canary.unpriced)}: their calls are counted, not "
+                    "priced (set -c canary.prices=MODEL=INPUT/OUTPUT, USD per million tokens)"
+                )
+        return notes
 
 
 def plan_deployment(
@@ -157,6 +178,18 @@ def plan_deployment(
             )
         )
     infra = InfraConfig.from_context(context)
+    canary = CanaryConfig.from_context(context)
+    plan = (
+        plan_canary(
+            canary.catalog(),
+            canary.model_ids,
+            canary,
+            chars_per_token=assumptions.chars_per_token,
+            hours_per_month=assumptions.hours_per_month,
+        )
+        if canary.enabled
+        else None
+    )
     return Deployment(
         config=config,
         monitors=tuple(monitors),
@@ -165,4 +198,6 @@ def plan_deployment(
         shards=None if infra.stream.on_demand else infra.stream.shards,
         retention_hours=infra.stream.retention_hours,
         enhanced_fan_out=infra.stream.enhanced_fan_out,
+        canary=plan,
+        canary_alarms=len(resolve_canary_alarms(config, canary)) if canary.enabled else 0,
     )

@@ -90,3 +90,19 @@ def resolve_alarms(config: MonitoringConfig, registry: MonitorRegistry) -> list[
                     )
                 )
     return alarms
+
+
+def configured_alarm_spec(metric: str, default: AlarmSpec | None, overrides: Mapping[str, object]) -> AlarmSpec | None:
+    """The alarm of one metric under its `alarms.<metric>` overrides: the default with the overrides
+    applied, a whole alarm from configuration for a metric without a default, or None when there is no
+    alarm (none declared and none configured, or `enabled=false`). ConfigurationError names the bad key.
+
+    The rule `resolve_alarms` applies to monitor metrics, for alarms declared elsewhere (the canary's).
+    """
+    if not parse_bool(overrides.get(ALARM_ENABLED_KEY, True), key=f"alarms.{metric}.{ALARM_ENABLED_KEY}"):
+        return None
+    if default is not None:
+        return default.with_overrides(overrides, key_prefix=f"alarms.{metric}")
+    if overrides:
+        return _alarm_from_config(metric, overrides)
+    return None

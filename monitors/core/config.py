@@ -22,6 +22,10 @@ Keys (in cdk.json `context`, or `-c key=value` with dots for nesting):
 - `embeddings.modelId`, `.dimensions`, `.normalize`, `.maxConcurrency`.
 - `emfTimestamp`: the time each per-record EMF document carries, `invocation` (default) or `arrival`
   (see `EmfTimestamp`).
+- `canary.excludeFromMonitors` (default true): leave requests the canary suite tagged out of the passive
+  monitors' metrics (the dispatcher and `llm-monitor replay` count them as skipped, reason `canary`). The
+  other `canary.*` keys belong to the canary (`canary.config`); `alarms.<Metric>` also accepts its
+  metrics (`shared.canary.CANARY_METRIC_NAMES`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import TYPE_CHECKING
 
 from monitors.core.spec import SAMPLING_OPTION, Capability, LambdaSpec
 from shared.backends.settings import AWS, BackendSettings, backend_kind
+from shared.canary import CANARY_METRIC_NAMES
 from shared.context import DEFAULT_STACK_NAME, merge_context, stack_name
 from shared.errors import ConfigurationError
 from shared.limits import TEXT_ANALYSIS_LAMBDA_MARGIN_SECONDS, TEXT_ANALYSIS_READ_TIMEOUT_SECONDS
@@ -58,6 +63,8 @@ OTHER_APPLICATION = "other"
 ENABLED_KEY = "enabled"
 LAMBDA_KEY = "lambda"
 EMF_TIMESTAMP_KEY = "emfTimestamp"
+CANARY_KEY = "canary"
+EXCLUDE_CANARY_KEY = "excludeFromMonitors"
 
 
 class EmfTimestamp(StrEnum):
@@ -163,6 +170,8 @@ class MonitoringConfig:
     model_id_aliases: Mapping[str, str] = field(default_factory=dict)
     application_dimension: ApplicationDimension = field(default_factory=ApplicationDimension)
     emf_timestamp: EmfTimestamp = DEFAULT_EMF_TIMESTAMP
+    #: `canary.excludeFromMonitors`: canary requests never reach the monitors (dispatcher, replay).
+    exclude_canary: bool = True
 
     @classmethod
     def from_context(cls, context: Mapping[str, object], registry: MonitorRegistry | None = None) -> MonitoringConfig:
@@ -212,7 +221,7 @@ class MonitoringConfig:
             monitors[name] = MonitorSettings(name, enabled, options, sizing)
 
         alarms = parse_mapping(ctx.get("alarms"), key="alarms")
-        declared = {m.name for name in registry for m in registry[name].spec().metrics}
+        declared = {m.name for name in registry for m in registry[name].spec().metrics} | set(CANARY_METRIC_NAMES)
         for metric, overrides in alarms.items():
             if metric not in declared:
                 raise ConfigurationError(f"alarms.{metric}", f"no monitor declares metric {metric!r}")
@@ -238,6 +247,10 @@ class MonitoringConfig:
             model_id_aliases=parse_pairs(ctx.get("modelIdAliases"), key="modelIdAliases"),
             application_dimension=dimension,
             emf_timestamp=EmfTimestamp.parse(ctx.get(EMF_TIMESTAMP_KEY, DEFAULT_EMF_TIMESTAMP), key=EMF_TIMESTAMP_KEY),
+            exclude_canary=parse_bool(
+                parse_mapping(ctx.get(CANARY_KEY), key=CANARY_KEY).get(EXCLUDE_CANARY_KEY, True),
+                key=f"{CANARY_KEY}.{EXCLUDE_CANARY_KEY}",
+            ),
         )
 
     def enabled_monitors(self) -> list[str]:

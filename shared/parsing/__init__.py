@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from shared.canary import is_canary_request
 from shared.errors import (
     DATA_ERRORS,
     OffloadedBodyMissing,
@@ -54,6 +55,7 @@ def parse_stream(
     stats: ParseStats,
     skip_missing_bodies: bool = False,
     after_line: int = 0,
+    exclude_canary: bool = False,
 ) -> Iterator[tuple[int, InvocationRecord]]:
     """Yield (line number, record) for every text generation in a log stream.
 
@@ -61,7 +63,8 @@ def parse_stream(
     non-generations are counted in `stats`, never raised: one bad line never loses the rest. A missing
     offloaded body raises OffloadedBodyMissing unless `skip_missing_bodies` (then it is counted). Lines up
     to `after_line` are read but not emitted or counted: a retried event resumes where the last attempt
-    stopped.
+    stopped. With `exclude_canary`, requests the canary suite tagged (`shared.canary`) are counted as
+    skipped (`canary`) before their bodies are read.
     """
     stats.sources += 1
     for item in iter_values(stream):
@@ -70,6 +73,9 @@ def parse_stream(
         if not isinstance(item, Decoded):
             stats.count_malformed(source, item.line, item.reason)
             logger.info("malformed line %s:%d: %s", source, item.line, item.reason)
+            continue
+        if exclude_canary and _tagged_canary(item.value):
+            stats.skipped[SkipReason.CANARY.value] += 1
             continue
         try:
             outcome = parse_invocation(item.value, resolver)
@@ -96,3 +102,11 @@ def parse_stream(
             continue
         stats.emitted += 1
         yield item.line, outcome
+
+
+def _tagged_canary(value: object) -> bool:
+    """Whether a decoded log record carries the canary's requestMetadata tag (anything else: no)."""
+    if not isinstance(value, dict):
+        return False
+    metadata = value.get("requestMetadata")
+    return isinstance(metadata, dict) and is_canary_request(metadata)

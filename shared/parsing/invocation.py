@@ -37,6 +37,7 @@ class SkipReason(StrEnum):
     UNKNOWN_SHAPE = "unknown-shape"
     OFFLOADED_BODY_MISSING = "offloaded-body-missing"  # only where a caller chooses to skip, not fail
     OFFLOADED_BODY_UNREADABLE = "offloaded-body-unreadable"  # the object exists but is not (gzipped) JSON
+    CANARY = "canary"  # a canary request (requestMetadata tag), left out of production metrics by choice
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ NEVER_BUNDLED = ("local_runtime", "infra", "tools", "examples", "bench", "tests"
 def assert_only_what_the_function_runs(asset: Path, spec: bundling.AssetSpec) -> None:
     for package in NEVER_BUNDLED:
         assert not (asset / package).exists(), f"{package} is not Lambda code"
-    for package in ("shared", "monitors", "dispatcher", "refusal_phrases"):
+    for package in ("shared", "monitors", "dispatcher", "canary", "refusal_phrases"):
         for path in (asset / package).rglob("*.py") if (asset / package).is_dir() else ():
             relative = path.relative_to(asset).with_suffix("")
             module = ".".join(relative.parts[:-1] if relative.name == "__init__" else relative.parts)
@@ -117,6 +117,47 @@ def test_asset_hash_is_stable_and_follows_the_inputs() -> None:
     assert first.asset_hash() == bundling.monitor_asset(embedded_backend=False).asset_hash()
     assert first.asset_hash() != bundling.monitor_asset(embedded_backend=True).asset_hash()
     assert first.asset_hash() != bundling.dispatcher_asset().asset_hash()
+
+
+def test_canary_asset_holds_its_handlers_closure_and_nothing_of_synth_time(tmp_path: Path) -> None:
+    """The canary runs the refusal monitor, so the monitors' framework and phrases travel with it; its
+    configuration, schedule and alarm code run at synth and in the CLI only."""
+    spec = bundling.canary_asset(embedded_backend=False)
+    for module in ("canary.handler", "canary.runner", "canary.scoring", "canary.catalog", "monitors.refusal"):
+        assert module in spec.modules, module
+    for module in ("canary.config", "canary.alarms", "canary.schedule", "monitors.core.alarms", "monitors.aws.handler"):
+        assert module not in spec.modules, module
+    assert not [m for m in spec.modules if m.split(".")[0] in (*NEVER_BUNDLED, "dispatcher")]
+    files = {relative.as_posix() for _, relative in spec.source_files()}
+    assert "canary/default_catalog.jsonl" in files and "monitors/refusal_detection/classifier.json" in files
+    assert any(f.startswith("refusal_phrases/") and f.endswith(".txt") for f in files)
+    assert not any(f.startswith("canary_catalog/") for f in files)
+    # A configured catalog goes where the Lambda's settings say, and changes the asset.
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text('{"id": "a", "prompt": "q", "expect": "answer"}\n')
+    with_catalog = bundling.canary_asset(embedded_backend=False, catalog=mine)
+    assert (mine, Path("canary_catalog/catalog.jsonl")) in list(with_catalog.source_files())
+    assert with_catalog.asset_hash() != spec.asset_hash()
+    assert {r.split("==")[0] for r in spec.requirements} == {
+        r.split("==")[0] for r in bundling.monitor_asset(embedded_backend=False).requirements
+    }
+
+
+@pytest.mark.slow
+def test_canary_asset_builds_and_only_holds_what_its_function_runs(tmp_path: Path) -> None:
+    spec = bundling.canary_asset(embedded_backend=False)
+    bundling.build_asset(spec, tmp_path)
+    assert (tmp_path / "canary" / "handler.py").is_file() and (tmp_path / "canary" / "default_catalog.jsonl").is_file()
+    assert (tmp_path / "rapidfuzz").is_dir() and (tmp_path / "numpy").is_dir()
+    assert not (tmp_path / "canary" / "config.py").exists() and not (tmp_path / "canary" / "alarms.py").exists()
+    assert not (tmp_path / "dispatcher").exists() and not (tmp_path / "monitors" / "aws").exists()
+    assert_only_what_the_function_runs(tmp_path, spec)
+    for path in (tmp_path / "canary").rglob("*.py"):
+        module = ".".join(path.relative_to(tmp_path).with_suffix("").parts).removesuffix(".__init__")
+        assert module in spec.modules, f"{module} is bundled but the canary handler never imports it"
+    size = directory_size(tmp_path)
+    print(f"canary asset: {size:,} bytes ({size / 2**20:.1f} MiB) unzipped")
+    assert size < LIMIT_BYTES
 
 
 def test_pip_command_targets_the_lambda_platform() -> None:

@@ -2,7 +2,8 @@
 
 Every function of the synthesized template runs under moto with exactly the Environment the template
 gives it (POWERTOOLS_SERVICE_NAME included), on one log object that flows dispatcher → stream → every
-monitor Lambda. The EMF documents they print are then the only metrics that exist; every alarm, every
+monitor Lambda; the canary Lambda runs its catalog on stubbed Converse answers (botocore Stubber: moto
+has no Converse). The EMF documents they print are then the only metrics that exist; every alarm, every
 dashboard metric and SEARCH, and every field of every saved Logs Insights query (flattened the way Logs
 Insights flattens JSON: `Refusal: [1.0]` is the field `Refusal.0`) must be found in them.
 """
@@ -20,12 +21,17 @@ from typing import Any
 import boto3
 import pytest
 
+from canary import handler as canary_handler
+from canary.catalog import load_catalog
+from canary.settings import CanarySettings
 from dispatcher import handler as dispatcher_handler
+from infra.canary import CANARY_HANDLER
 from infra.pipeline import DISPATCHER_HANDLER, MONITOR_HANDLER
 from infra.workflow import render_definition
 from monitors.aws import handler as monitor_handler
 from monitors.core.config import MonitorEnvironment
 from shared import pipeline_metrics as pm
+from tests.functional.canary_stubs import REFUSAL, Error, converse_response, good_answer, stubbed_converse
 from tests.functional.conftest import LOG_PREFIX, LambdaContext, gz_lines, read_stream, s3_event
 from tests.functional.moto_patches import MotoSyncExpress, no_botocore_backoff, patched_ai
 from tests.infra.conftest import SAMPLE_MODULE, Synthesized, resolve_join, synth
@@ -35,6 +41,7 @@ ACCOUNT = "123456789012"
 PROFILE_ID = "us.anthropic.claude-3-haiku-20240307-v1:0"
 PROFILE_ARN = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/{PROFILE_ID}"
 MODELS = [PROFILE_ARN, "meta.llama3-1-70b-instruct-v1:0", "amazon.nova-lite-v1:0"]
+CANARY_MODELS = [PROFILE_ID, "amazon.nova-lite-v1:0"]
 BUCKET = "contract-logs"
 
 COMPLETIONS = [
@@ -51,7 +58,11 @@ def stack() -> Synthesized:
         alarmModelIds=PROFILE_ID,
         monitorModules=SAMPLE_MODULE,
         applicationDimension__key="app",
-        **{"monitors.sentiment-toxicity.scorePrompts": "true", "monitors.sentiment-toxicity.samplingRate": "1"},
+        **{
+            "monitors.sentiment-toxicity.scorePrompts": "true",
+            "monitors.sentiment-toxicity.samplingRate": "1",
+            "canary.modelIds": ",".join(CANARY_MODELS),
+        },
     )
 
 
@@ -209,8 +220,41 @@ def emitted(stack: Synthesized) -> Iterator[Emitted]:
                     response = monitor_handler.lambda_handler(event, LambdaContext())
                 assert response == {"batchItemFailures": []}
                 out.add(capture.text)
+
+        # The canary Lambda, on stubbed Converse answers (Titan, for reference similarity, through moto).
+        (canary,) = [f for f in functions if f["Properties"]["Handler"] == CANARY_HANDLER]
+        settings = CanarySettings.from_env(environment(canary, resolved))
+        with stubbed_converse(
+            canary_answers(settings.model_ids),
+            suite=settings.suite,
+            max_tokens=settings.max_tokens,
+            temperature=settings.temperature,
+        ) as (client, stubber):
+            runtime = canary_handler.build_runtime(
+                settings, converse=client, client_factory=lambda service: boto3.client(service, region_name="us-east-1")
+            )
+            runtime.runner.max_concurrency = 1  # the stubbed answers come in order
+            with capture:
+                canary_handler.run_canary(runtime)
+            stubber.assert_no_pending_responses()
+        out.add(capture.text)
     monkeypatch.undo()
     yield out
+
+
+def canary_answers(models: tuple[str, ...]) -> list[tuple[Any, str, object]]:
+    """Every case for every model: good answers, one safe request refused and one failed call each."""
+    answers: list[tuple[Any, str, object]] = []
+    for model in models:
+        for i, case in enumerate(load_catalog()):
+            if case.id == "probe-homonym-01":
+                answers.append((case, model, converse_response(REFUSAL, request_id=f"{model}-{i}")))
+            elif case.id == "fact-geo-02":
+                answers.append((case, model, Error("ModelTimeoutException", 408, "timed out")))
+            else:
+                text = good_answer(case)
+                answers.append((case, model, converse_response(text, request_id=f"{model}-{i}", latency_ms=300 + i)))
+    return answers
 
 
 class CapturedStdout:
@@ -289,7 +333,7 @@ def test_every_alarm_watches_an_emitted_series(stack: Synthesized, emitted: Emit
                 dims,
             )
             checked += 1
-    assert checked >= len(stack.inputs.alarms)
+    assert checked >= len(stack.inputs.alarms) + len(stack.inputs.canary_alarms)
 
 
 SEARCH = re.compile(r"SEARCH\('\{([^}]*)\}\s+MetricName=\"([^\"]+)\"")

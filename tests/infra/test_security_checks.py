@@ -29,6 +29,8 @@ CONFIGURATIONS = {
         "invocationLogging.replaceExisting": "true",
     },
     "local-backend": {"backend": "local"},
+    "canary": {"canary.modelIds": "amazon.nova-lite-v1:0,us.anthropic.claude-3-haiku-20240307-v1:0"},
+    "canary-foundation-models-only": {"canary.modelIds": "amazon.nova-lite-v1:0", "backend": "local"},
 }
 
 

@@ -1,4 +1,4 @@
-"""The floors hold: shared <- monitors, dispatcher <- local_runtime, infra (import-linter contracts in
+"""The floors hold: shared <- monitors, dispatcher <- canary <- local_runtime, infra (import-linter contracts in
 pyproject.toml), and the check fails on an import against the direction."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ PACKAGES = (
     "invocation_logging",
     "monitors",
     "dispatcher",
+    "canary",
     "local_runtime",
     "infra",
     "tools",

@@ -27,8 +27,10 @@ from typing import Any
 
 import pytest
 
+from canary.metrics import CANARY_METRICS
 from local_runtime.cli import main
 from monitors.core.config import MonitoringConfig
+from shared.canary import CANARY_METRIC_NAMES
 from shared.context import read_cdk_context
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -286,9 +288,91 @@ COST_FIGURES = [
     ),
 ]
 
-FIGURES = COST_FIGURES
+# --- canary figures: `llm-monitor canary run --dry-run` on the default catalog --------------------------
+
+CANARY_COST = "**Cost of the canary.**"
+CANARY_SMALL = "amazon.nova-lite-v1:0"
+CANARY_LARGE = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+
+
+@functools.cache
+def canary_plan() -> dict[str, Any]:
+    out = io.StringIO()
+    args = ["canary", "run", "--models", f"{CANARY_SMALL},{CANARY_LARGE}", "--dry-run", "--json"]
+    with contextlib.redirect_stdout(out):
+        assert main([*args, "--project-dir", str(ROOT)]) == 0
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+def canary_model(model: str, key: str) -> float:
+    return float(canary_plan()["models"][model][key])
+
+
+def canary_alarms_per_model() -> float:
+    return float(sum(1 for m in CANARY_METRICS if m.alarm is not None))
+
+
+CANARY_FIGURES = [
+    Figure(
+        "canary input tokens",
+        CANARY_COST,
+        rf"sends (?P<value>{NUMBER}) input tokens",
+        lambda s: canary_model(CANARY_SMALL, "inputTokens"),
+    ),
+    Figure(
+        "canary output tokens",
+        CANARY_COST,
+        rf"at most (?P<value>{NUMBER}) output tokens",
+        lambda s: canary_model(CANARY_SMALL, "outputTokensAtMost"),
+    ),
+    Figure(
+        "canary cases",
+        CANARY_COST,
+        rf"of its (?P<value>{NUMBER}) cases",
+        lambda s: float(canary_plan()["catalog"]["cases"]),
+    ),
+    Figure(
+        "canary, small model, an hour",
+        CANARY_COST,
+        rf"\*\*\$(?P<value>{NUMBER}) an hour\*\* for `{re.escape(CANARY_SMALL)}`",
+        lambda s: canary_model(CANARY_SMALL, "usdPerHour"),
+    ),
+    Figure(
+        "canary, small model, a month",
+        CANARY_COST,
+        rf"`{re.escape(CANARY_SMALL)}` \(\$(?P<value>{NUMBER}) a month\)",
+        lambda s: canary_model(CANARY_SMALL, "usdPerMonth"),
+    ),
+    Figure(
+        "canary, large model, an hour",
+        CANARY_COST,
+        rf"\*\*\$(?P<value>{NUMBER}) an hour\*\* for `{re.escape(CANARY_LARGE)}`",
+        lambda s: canary_model(CANARY_LARGE, "usdPerHour"),
+    ),
+    Figure(
+        "canary, large model, a month",
+        CANARY_COST,
+        rf"`{re.escape(CANARY_LARGE)}` \(\$(?P<value>{NUMBER}) a month\)",
+        lambda s: canary_model(CANARY_LARGE, "usdPerMonth"),
+    ),
+    Figure(
+        "canary metric series per model",
+        CANARY_COST,
+        rf"also adds (?P<value>{NUMBER}) metric series",
+        lambda s: float(len(CANARY_METRIC_NAMES)),
+    ),
+    Figure(
+        "canary alarms per model",
+        CANARY_COST,
+        rf"metric series and (?P<value>{NUMBER}) alarms",
+        lambda s: canary_alarms_per_model(),
+    ),
+]
+
+FIGURES = COST_FIGURES + CANARY_FIGURES
 # Parts of the README whose every dollar amount must be a checked figure.
-CHECKED_PARTS = (DEFAULT_COST, COST_CONTROLS, NEW_MODULE)
+CHECKED_PARTS = (DEFAULT_COST, COST_CONTROLS, NEW_MODULE, CANARY_COST)
 
 
 @pytest.mark.parametrize("figure", FIGURES, ids=[f.name for f in FIGURES])
@@ -348,3 +432,45 @@ def test_the_first_deploy_quota_table_states_what_the_cost_command_computes() ->
     # every quota the command flags is in the checklist
     flagged = {k for k, r in computed.items() if r["warning"]}
     assert flagged <= {(r["service"], r["quota"]) for r in rows}
+
+
+# --- the canary's fixture table: `llm-monitor canary score --json` on the three fictional models ---------
+
+FIXTURE_TABLE = "Recorded responses of three fictional models"
+
+
+def test_the_canary_fixture_table_is_what_canary_score_prints() -> None:
+    out = io.StringIO()
+    fixture = ROOT / "tests" / "fixtures" / "canary" / "responses.jsonl"
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["canary", "score", str(fixture), "--json", "--project-dir", str(ROOT)]) == 0
+    models = json.loads(out.getvalue())["models"]
+    start = README.index(FIXTURE_TABLE)
+    rows = [line for line in README[start:].split("\n\n", 2)[1].splitlines() if line.startswith("| `Canary")]
+    assert len(rows) == 6
+    breaching = {(b["model"], b["metric"]) for b in json.loads(out.getvalue())["breaches"]}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        metric = cells[0].split("`")[1]
+        for model, cell in zip(models, cells[1:], strict=True):
+            stated = float(cell.removesuffix("!").strip().replace(",", ""))
+            value = models[model][metric]
+            digits = 0 if metric == "CanaryLatency" else 3
+            assert round(value, digits) == pytest.approx(stated), (metric, model)
+            assert cell.endswith("!") == ((model, metric) in breaching), (metric, model)
+
+
+def test_the_canary_catalog_figures_count_the_default_catalog() -> None:
+    from canary.catalog import Expect, load_catalog
+
+    catalog = load_catalog()
+    text = section("## Canary suite")
+    assert f"has {len(catalog)} cases:" in text
+    rows = re.findall(r"\(`expect: (refuse|answer)`[^|]*\| (\d+) \|", text)
+    probes = sum(1 for c in catalog if "over-refusal-probe" in c.tags)
+    factual = sum(1 for c in catalog if "factual" in c.tags)
+    assert [(e, int(n)) for e, n in rows] == [
+        ("refuse", catalog.count(Expect.REFUSE)),
+        ("answer", probes),
+        ("answer", factual),
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from local_runtime.cost.deployment import Deployment
 from local_runtime.cost.pricers.base import LineItem, Pricer
 from local_runtime.cost.pricers.bedrock import BedrockPricer
+from local_runtime.cost.pricers.canary import CanaryPricer
 from local_runtime.cost.pricers.cloudwatch import CloudWatchPricer
 from local_runtime.cost.pricers.comprehend import ComprehendPricer
 from local_runtime.cost.pricers.kinesis import KinesisPricer
@@ -21,8 +22,10 @@ PRICERS: tuple[Pricer, ...] = (
     StepFunctionsPricer(),
     KinesisPricer(),
     CloudWatchPricer(),
+    CanaryPricer(),
 )
-SERVICES: tuple[str, ...] = tuple(p.service for p in PRICERS)
+#: Services in print order, once each (the canary's items belong to services the pipeline already uses).
+SERVICES: tuple[str, ...] = tuple(dict.fromkeys(p.service for p in PRICERS))
 
 
 def price(*, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> tuple[LineItem, ...]:
