@@ -294,6 +294,7 @@ class MetricStore:
             self._init_schema()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open metric store {path}: {exc}") from None
+        self._span_cache: tuple[tuple[int, int, int], tuple[float, float] | None] | None = None
         self._metric_ids: dict[str, int] = {}
         self._metric_monitor: dict[str, str] = {}
         self._model_refs: dict[str, int] = {}
@@ -640,7 +641,24 @@ class MetricStore:
     @_store_errors
     def time_range(self) -> tuple[float, float] | None:
         """(earliest, latest) timestamp inside the time window (see `TimeWindow`), or None when no record
-        or score falls inside it."""
+        or score falls inside it.
+
+        Every series query is narrowed to this range, so it is remembered until the store changes: this
+        connection's writes (`total_changes`) or another process's (`PRAGMA data_version`), or the clock
+        moves on a minute (the window's future bound follows it).
+        """
+        key = (
+            self._db.total_changes,
+            self._db.execute("PRAGMA data_version").fetchone()[0],
+            int(self.window.clock() // 60),
+        )
+        if self._span_cache is not None and self._span_cache[0] == key:
+            return self._span_cache[1]
+        span = self._scan_time_range()
+        self._span_cache = (key, span)
+        return span
+
+    def _scan_time_range(self) -> tuple[float, float] | None:
         latest_allowed = self.window.clock() + self.window.max_future_seconds
         row = self._db.execute(
             "SELECT MAX(hi) FROM (SELECT MAX(ts) AS hi FROM records WHERE ts <= ? "
