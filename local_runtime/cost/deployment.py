@@ -107,6 +107,7 @@ class Deployment:
     enhanced_fan_out: bool = False  # stream.enhancedFanOut: one dedicated consumer per monitor
     canary: CanaryPlan | None = None  # with `canary.modelIds`: the canary's runs (`pricers.canary`)
     canary_alarms: int = 0
+    no_data_alarm: bool = True  # pipelineAlarms.minRecordsPerHour > 0
 
     @property
     def models_on_aws(self) -> bool:
@@ -200,4 +201,5 @@ def plan_deployment(
         enhanced_fan_out=infra.stream.enhanced_fan_out,
         canary=plan,
         canary_alarms=len(resolve_canary_alarms(config, canary)) if canary.enabled else 0,
+        no_data_alarm=infra.pipeline_alarms.min_records_per_hour > 0,
     )

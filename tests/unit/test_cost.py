@@ -355,6 +355,8 @@ def test_alarms_are_the_resolved_alarms_and_the_pipeline_alarms() -> None:
     assert item(no_analysis, "pipeline-health alarms").quantity == pm.pipeline_alarm_count(
         len(enabled()) - 1, workflow=False
     )
+    quiet_hours_ok = priced({"pipelineAlarms.minRecordsPerHour": "0"})
+    assert item(quiet_hours_ok, "pipeline-health alarms").quantity == pipeline.quantity - 1
 
 
 def test_metrics_are_written_as_logs_not_put_metric_data() -> None:

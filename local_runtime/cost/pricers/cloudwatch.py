@@ -91,7 +91,9 @@ class CloudWatchPricer(Pricer):
     def line_items(self, *, workload: Workload, deployment: Deployment, assumptions: Assumptions) -> list[LineItem]:
         metrics = custom_metrics(workload=workload, deployment=deployment)
         applications = deployment.application_values
-        pipeline_alarms = pm.pipeline_alarm_count(len(deployment.monitors), workflow=deployment.uses_workflow)
+        pipeline_alarms = pm.pipeline_alarm_count(
+            len(deployment.monitors), workflow=deployment.uses_workflow, no_data=deployment.no_data_alarm
+        )
         log_gb = log_bytes(workload=workload, deployment=deployment, assumptions=assumptions) / BYTES_PER_GB
         return [
             self.line(
