@@ -87,6 +87,15 @@ _R = TypeVar("_R")
 
 DEFAULT_STORE_PATH = Path(".llm-monitor") / "metrics.db"
 SCHEMA_VERSION = 1
+#: How long a write waits for another process's transaction (and opening waits for another opener).
+_BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
 _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
 _SIMPLE = ("SampleCount", "Sum", "Average", "Minimum", "Maximum")
 _CHUNK_ROWS = 20_000
@@ -285,15 +294,7 @@ class MetricStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder of metric store {path}: {exc.strerror}") from None
-        try:
-            self._db = sqlite3.connect(str(path) if self.path is None else str(self.path), timeout=30.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA cache_size=-131072")  # 128 MiB of page cache: bulk upserts stay in memory
-            self._db.execute("PRAGMA foreign_keys=OFF")  # the dictionaries are written first by this class
-            self._init_schema()
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open metric store {path}: {exc}") from None
+        self._db = self._open(str(path) if self.path is None else str(self.path), shown=str(path))
         self._span_cache: tuple[tuple[int, int, int], tuple[float, float] | None] | None = None
         self._metric_ids: dict[str, int] = {}
         self._metric_monitor: dict[str, str] = {}
@@ -302,17 +303,53 @@ class MetricStore:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def _init_schema(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
+    def _open(self, target: str, *, shown: str) -> sqlite3.Connection:
+        """A connection in WAL mode with the schema in place, waiting out another process that opens the
+        same new file at the same moment.
+
+        Two connections switching a fresh file to WAL (or creating its schema) can deadlock on their locks;
+        SQLite then answers one of them "database is locked" at once, without its busy handler, so the
+        attempt is repeated until the busy timeout has passed."""
+        deadline = time.monotonic() + _BUSY_TIMEOUT_SECONDS
+        delay = 0.01
+        while True:
+            db: sqlite3.Connection | None = None
+            try:
+                db = sqlite3.connect(target, timeout=_BUSY_TIMEOUT_SECONDS)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA cache_size=-131072")  # 128 MiB of page cache: bulk upserts stay in memory
+                db.execute("PRAGMA foreign_keys=OFF")  # the dictionaries are written first by this class
+                self._init_schema(db)
+                return db
+            except sqlite3.OperationalError as exc:
+                if db is not None:
+                    db.close()
+                if not _is_busy(exc) or time.monotonic() + delay > deadline:
+                    raise StoreError(f"cannot open metric store {shown}: {exc}") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+            except sqlite3.Error as exc:
+                if db is not None:
+                    db.close()
+                raise StoreError(f"cannot open metric store {shown}: {exc}") from None
+            except StoreError:
+                if db is not None:
+                    db.close()
+                raise
+
+    def _init_schema(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return  # in place already: opening an existing store takes no write lock
+        if version != 0:
             raise StoreError(
                 f"metric store {self.path} has schema version {version}, "
                 f"this version reads {SCHEMA_VERSION}: "
                 "delete the file (it is rebuilt by replaying the logs) or choose another path"
             )
-        with self._db:
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        # One write transaction, taken up front (the busy timeout applies to BEGIN IMMEDIATE).
+        db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
 
     def _load_dictionaries(self) -> None:
         for metric_id, monitor, name in self._db.execute("SELECT id, monitor, name FROM metrics"):

@@ -15,6 +15,7 @@ waits of the definition's Retry intervals while recording them.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,18 +58,24 @@ class FakeAI:
     throttle: Counter[str] = field(default_factory=Counter)  # api -> calls still to throttle
     rejects: dict[str, str] = field(default_factory=dict)  # marker in a text -> error code
     rejected: Counter[str] = field(default_factory=Counter)  # api -> calls refused
+    # The Titan backend's thread pool and moto's workflow branches call in parallel: count under a lock.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def maybe_throttle(self, api: str, error_type: str) -> None:
-        self.calls[api] += 1
-        if self.throttle[api] > 0:
-            self.throttle[api] -= 1
+        with self.lock:
+            self.calls[api] += 1
+            throttled = self.throttle[api] > 0
+            if throttled:
+                self.throttle[api] -= 1
+        if throttled:
             raise _Throttled(error_type)
 
     def maybe_reject(self, api: str, texts: list[str], *, error_type: str | None = None) -> None:
         """Refuse the call when a text carries a marker (`error_type` overrides the marker's code)."""
         for marker, code in self.rejects.items():
             if any(marker in text for text in texts):
-                self.rejected[api] += 1
+                with self.lock:
+                    self.rejected[api] += 1
                 raise JsonRESTError(error_type or code, "The input was refused (test marker).")
 
 
@@ -206,7 +213,6 @@ class MotoSyncExpress:
         self.statuses: list[str] = []  # each execution's final status, in order
 
     def start_sync_execution(self, *, stateMachineArn: str, input: str) -> dict:
-        import threading
         import time
         import uuid
 

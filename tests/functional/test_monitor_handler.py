@@ -166,7 +166,8 @@ def _failing_for(marker: str, state: FakeAI):
 
     def invoke(self: Any, payload: dict, model_id: str) -> dict:
         if marker in payload["inputText"]:
-            state.calls["InvokeModel-throttled"] += 1
+            with state.lock:
+                state.calls["InvokeModel-throttled"] += 1
             raise _Throttled("ThrottlingException")
         return patched(self, payload, model_id)
 

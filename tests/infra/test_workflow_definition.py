@@ -10,6 +10,7 @@ interpreter names the tasks' errors as Step Functions does (`Comprehend.<Error>`
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections import Counter
@@ -44,11 +45,16 @@ def words(text: str) -> set[str]:
 class FakeComprehend:
     calls: Counter[str] = field(default_factory=Counter)
     throttle: Counter[str] = field(default_factory=Counter)
+    # moto runs the workflow's parallel branches and map iterations on threads: count under a lock.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def enter(self, api: str) -> None:
-        self.calls[api] += 1
-        if self.throttle[api] > 0:
-            self.throttle[api] -= 1
+        with self.lock:
+            self.calls[api] += 1
+            throttled = self.throttle[api] > 0
+            if throttled:
+                self.throttle[api] -= 1
+        if throttled:
             error = JsonRESTError("TooManyRequestsException", "Rate exceeded")
             error.code = 429
             raise error

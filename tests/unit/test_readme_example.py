@@ -29,7 +29,8 @@ def example_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_the_readme_monitor_is_discovered_scored_and_alarmed(example_module: str) -> None:
-    registry = discover([example_module])
+    # Only the example: a user who saved it as monitors/pii_leak.py (as the README says) has one too.
+    registry = discover([example_module], builtin=False)
     assert "pii-leak" in registry
     records = [
         InvocationRecord("1", completion="Write to jane.doe@example.com for a refund."),

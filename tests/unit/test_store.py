@@ -332,6 +332,38 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
         MetricStore(path)
 
 
+def test_opening_waits_out_a_lock_sqlite_reports_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes opening one new file can deadlock on switching it to WAL; SQLite then says "database
+    is locked" to one of them without waiting. That one opens again rather than failing the replay."""
+    real_connect = sqlite3.connect
+    attempts = []
+
+    class LockedAtOnce:
+        """A connection that SQLite answers "locked" on switching to WAL, as in the deadlock."""
+
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if sql.startswith("PRAGMA journal_mode"):
+                raise sqlite3.OperationalError("database is locked")
+            return self.db.execute(sql, *args)
+
+        def close(self) -> None:
+            self.db.close()
+
+    def connect(*args: object, **kwargs: object) -> object:
+        attempts.append(1)
+        db = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        return LockedAtOnce(db) if len(attempts) <= 3 else db
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    with MetricStore(tmp_path / "m.db") as store:
+        store.add_records([("r1", T0, MODELS[0], 1, 1, "Converse")])
+        assert store.record_count() == 1
+    assert len(attempts) == 4
+
+
 def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     path.write_bytes(b"this is not sqlite" * 100)
