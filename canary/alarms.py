@@ -61,7 +61,7 @@ def resolve_canary_alarms(
             model = model_name(model_id, config.model_id_aliases)
             alarms.append(
                 AlarmDefinition(
-                    name=alarm_name(config.namespace, metric.name, model),
+                    name=alarm_name(config.stack_name, metric.name, model),
                     monitor=CANARY_MONITOR_NAME,
                     metric_name=metric.name,
                     namespace=config.namespace,

@@ -126,6 +126,7 @@ def test_every_canary_alarm_is_deployed_per_model(with_canary: Synthesized) -> N
     alarmed = [m for m in CANARY_METRICS if m.alarm is not None]
     assert len(definitions) == len(alarmed) * len(MODELS.split(","))
     for definition in definitions:
+        assert definition.name.startswith(f"LlmMonitor-{definition.metric_name}-")  # scoped by the stack's name
         props = alarms[definition.name]
         spec = definition.spec
         assert props["MetricName"] == definition.metric_name and props["Namespace"] == "LLMMonitor"

@@ -176,7 +176,10 @@ def test_every_alarmed_metric_gets_one_alarm_per_model_in_both_directions() -> N
     assert by_metric["CanaryLatency"].statistic == "p90"
     assert "CanaryReferenceOverlap" not in by_metric
     assert all(a.spec.period_seconds == 3600 and a.dimensions == {"ModelId": a.model_id} for a in alarms)
-    assert alarms[0].name == "LLMMonitor-CanaryOverRefusal-amazon.nova-lite-v1_0"
+    assert alarms[0].name == "LlmMonitor-CanaryOverRefusal-amazon.nova-lite-v1_0"  # <stackName>-Canary<Metric>-<model>
+    # Scoped by the stack as every other alarm, so a second stack's canary does not take these names.
+    team_b = resolve(stackName="TeamB", namespace="TeamB")
+    assert team_b[0].name == "TeamB-CanaryOverRefusal-amazon.nova-lite-v1_0"
     assert tuple(m.name for m in CANARY_METRICS) == CANARY_METRIC_NAMES
 
 
