@@ -64,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if os.environ.get("AWS_REGION") and not os.environ.get("AWS_DEFAULT_REGION"):
+        # The CDK CLI and Lambda read AWS_REGION; boto3 reads only AWS_DEFAULT_REGION. One region for both.
+        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"]
     try:
         return int(importlib.import_module(args._module).run(args) or 0)
     except BrokenPipeError:  # e.g. `llm-monitor parse logs/ | head`: stop quietly
@@ -75,6 +78,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LlmMonitorError as exc:
         print(f"llm-monitor {args.command}: {exc}", file=sys.stderr)
         return exit_code(exc)
+    except _sdk_setup_errors() as exc:  # no credentials, no region, no network: before any AWS answer
+        print(f"llm-monitor {args.command}: AWS: {exc}{_SDK_HINTS.get(type(exc).__name__, '')}", file=sys.stderr)
+        return EXIT_FAILED_CHECK
+
+
+#: What to do about the SDK errors a user meets first (keyed by class name: botocore loads lazily).
+_SDK_HINTS = {
+    "NoCredentialsError": " (aws configure, AWS_PROFILE or SSO)",
+    "NoRegionError": " (set AWS_REGION, or a region in your AWS profile)",
+}
+
+
+def _sdk_setup_errors() -> type[Exception]:
+    """botocore's errors raised before a service answers (evaluated only when an exception reaches
+    `main`, so commands that never touch AWS never import botocore). A service's answer (ClientError) is
+    the command's to report: it knows which queue, bucket or model it was."""
+    from botocore.exceptions import BotoCoreError
+
+    return BotoCoreError
 
 
 def exit_code(exc: LlmMonitorError) -> int:

@@ -138,17 +138,12 @@ def _cases(args: argparse.Namespace) -> int:
 def converse_client(region: str | None, max_concurrency: int) -> ConverseClient:
     """A bedrock-runtime client with your credentials and no SDK retries (the runner's backoff decides);
     ConfigurationError when no credentials can be found."""
-    import boto3
     from botocore.config import Config
 
     from canary.runner import converse_client_config
-    from shared.errors import ConfigurationError
+    from local_runtime.cli.options import aws_session
 
-    session = boto3.Session(region_name=region)
-    if session.get_credentials() is None:
-        raise ConfigurationError("credentials", "no AWS credentials found (aws configure, AWS_PROFILE or SSO)")
-    if session.region_name is None:
-        raise ConfigurationError("--region", "no AWS region configured: give --region or set AWS_REGION")
+    session = aws_session(region, region_option="--region")
     client: ConverseClient = session.client("bedrock-runtime", config=Config(**converse_client_config(max_concurrency)))
     return client
 

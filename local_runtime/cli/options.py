@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import MonitorRegistry, discover
-from shared.backends.settings import BACKEND_ALIASES, BACKEND_KINDS, EMBEDDED
+from shared.backends.settings import AWS, BACKEND_ALIASES, BACKEND_KINDS, EMBEDDED
 from shared.context import CDK_JSON, parse_assignments, read_cdk_context
 from shared.errors import ConfigurationError
 from shared.limits import CLOUDWATCH_MAX_PAST_SECONDS
 from shared.values import parse_float, parse_int
 
 if TYPE_CHECKING:
+    import boto3
+
     from local_runtime.session import LocalSession
 
 
@@ -110,4 +112,22 @@ def load_config(
     config = MonitoringConfig.from_context(read_context(args) if context is None else context)
     if getattr(args, "backend", None):
         config = config.with_backend(args.backend)
+    if config.backend.kind == AWS:
+        aws_session()  # say so once, not once per batch as every call fails
     return config, discover(config.monitor_modules)
+
+
+def aws_session(region: str | None = None, *, region_option: str | None = None) -> boto3.Session:
+    """A boto3 session with credentials and a region; ConfigurationError saying which is missing (and
+    `region_option`, the command's own way to give a region, if it has one)."""
+    import boto3
+
+    session = boto3.Session(region_name=region)
+    if session.get_credentials() is None:
+        raise ConfigurationError("credentials", "no AWS credentials found (aws configure, AWS_PROFILE or SSO)")
+    if session.region_name is None:
+        ways = f"give {region_option}, set AWS_REGION" if region_option else "set AWS_REGION"
+        raise ConfigurationError(
+            region_option or "region", f"no AWS region configured ({ways}, or a region in your profile)"
+        )
+    return session

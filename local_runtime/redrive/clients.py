@@ -80,6 +80,13 @@ class Clients:
         return cls(queue=client("sqs"), stream=client("kinesis"), functions=client("lambda"))  # type: ignore[arg-type]  # boto3 has no stubs; these Protocols are what we call
 
 
+def is_sdk_error(exc: BaseException) -> bool:
+    """Whether botocore raised `exc` before any service answered (no credentials, region or network)."""
+    from botocore.exceptions import BotoCoreError
+
+    return isinstance(exc, BotoCoreError)
+
+
 def error_code(exc: BaseException) -> str:
     response = getattr(exc, "response", None)
     if isinstance(response, dict):

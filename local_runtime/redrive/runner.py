@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from local_runtime.redrive.clients import Clients, QueueClient, SqsMessage, error_code, queue_region
+from local_runtime.redrive.clients import Clients, QueueClient, SqsMessage, error_code, is_sdk_error, queue_region
 from local_runtime.redrive.failures import FailedBatch, NotABatchFailure
 from local_runtime.redrive.stream import fetch_batch
 from monitors.core.config import MonitorEnvironment
@@ -124,6 +124,8 @@ class Redrive:
                 code = error_code(exc)
                 if code:  # the service answered: the queue cannot be read (missing, no permission, ...)
                     raise SourceError(f"cannot read {self.queue_url}: {code}") from None
+                if is_sdk_error(exc):  # no credentials, no region, no network: cannot be read either
+                    raise SourceError(f"cannot read {self.queue_url}: {exc}") from None
                 raise
             fresh = [m for m in response.get("Messages", []) if m["MessageId"] not in seen]
             if not fresh:

@@ -38,6 +38,24 @@ class LambdaContext:
 
 
 @pytest.fixture
+def no_aws_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine with no AWS credentials and no region anywhere (environment, profile, instance)."""
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SECURITY_TOKEN",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
 def lambda_context() -> LambdaContext:
     return LambdaContext()
 

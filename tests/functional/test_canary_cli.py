@@ -137,15 +137,17 @@ def test_run_fails_when_every_call_fails(
 
 
 def test_run_without_credentials_is_a_usage_error(
-    capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, no_aws_setup: None
 ) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     code, _, err = run_cli(capsys, "run", "--models", "amazon.nova-lite-v1:0", "--region", "us-east-1", *PROJECT)
     assert code == EXIT_USAGE and "no AWS credentials" in err
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    code, _, err = run_cli(capsys, "run", "--models", "amazon.nova-lite-v1:0", *PROJECT)
+    assert code == EXIT_USAGE and err.splitlines() == [
+        "llm-monitor canary: --region: no AWS region configured (give --region, set AWS_REGION, or a region in "
+        "your profile)"
+    ]
 
 
 # --- score ---------------------------------------------------------------------------------------------

@@ -180,3 +180,11 @@ def test_a_queue_that_cannot_be_read_exits_3(aws: None, capsys: pytest.CaptureFi
     url = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/no-such-queue"
     assert main(["redrive", url, "--project-dir", str(ROOT)]) == 3
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_no_credentials_is_one_line_and_exit_3(no_aws_setup: None, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/failures"
+    assert main(["redrive", url, "--project-dir", str(ROOT)]) == 3
+    assert capsys.readouterr().err.splitlines() == [
+        f"llm-monitor redrive: cannot read {url}: Unable to locate credentials"
+    ]

@@ -39,3 +39,31 @@ def test_the_method_is_configuration(tmp_path: Path, capsys: pytest.CaptureFixtu
     ]
     (fuzzy,) = score(tmp_path, capsys, rows, "-c", "monitors.refusal.method=fuzzy")
     assert fuzzy["evidence"]["refusal"].startswith("phrase:")
+
+
+def test_the_aws_backend_without_credentials_or_region_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, no_aws_setup: None
+) -> None:
+    """Said once, before any record, rather than a traceback or a failed call per batch."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"prompt": "p", "completion": "c"}) + "\n", encoding="utf-8")
+    argv = ["score", str(source), "--backend", "aws", "--project-dir", str(ROOT)]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "llm-monitor score: credentials: no AWS credentials found (aws configure, AWS_PROFILE or SSO)"
+    ]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    assert main(argv) == 2
+    assert "no AWS region configured (set AWS_REGION" in capsys.readouterr().err
+
+
+def test_aws_region_is_the_region_for_boto3_too(monkeypatch: pytest.MonkeyPatch, no_aws_setup: None) -> None:
+    """The CDK CLI reads AWS_REGION and boto3 only AWS_DEFAULT_REGION: the CLI makes them one."""
+    import boto3
+
+    monkeypatch.setenv("AWS_REGION", "eu-west-3")
+    assert main(["alarm-eval", "--points", "X X X", "--evaluation-periods", "3", "--datapoints-to-alarm", "3"]) == 0
+    assert boto3.Session().region_name == "eu-west-3"
