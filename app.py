@@ -19,6 +19,8 @@ def main() -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     built.app.synth()
+    if built.quotas is not None:  # printed, not an info annotation: the CDK CLI drops those beside warnings
+        print("\n".join(built.quotas.format_table()), file=sys.stderr)
     return 0
 
 

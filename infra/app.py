@@ -22,6 +22,7 @@ from infra.config import InfraConfig
 from infra.nag import add_checks
 from infra.preflight import run_preflight
 from infra.stack import LlmMonitorStack, StackInputs
+from local_runtime.cost.quotas import QuotaReport
 from monitors.core.alarms import AlarmDefinition, resolve_alarms
 from monitors.core.config import MonitoringConfig
 from monitors.core.registry import discover
@@ -47,6 +48,7 @@ def read_inputs(context: Mapping[str, object], env: Mapping[str, str] | None = N
 class BuiltApp:
     app: App
     stack: LlmMonitorStack
+    quotas: QuotaReport | None = None  # with workload.* in the context: the quota table, for app.py to print
 
 
 def create_app(
@@ -63,9 +65,9 @@ def create_app(
     post = bundling.skip_bundling_context() if inputs.infra.skip_bundling else None
     app = App(context=context, outdir=outdir, post_cli_context=post)
     stack = LlmMonitorStack(app, inputs.infra.stack_name, inputs=inputs, stack_name=inputs.infra.stack_name)
-    run_preflight(stack, inputs, context, os.environ if env is None else env)
+    quotas = run_preflight(stack, inputs, context, os.environ if env is None else env)
     add_checks(app)
-    return BuiltApp(app, stack)
+    return BuiltApp(app, stack, quotas)
 
 
 def cli_context() -> dict[str, object]:

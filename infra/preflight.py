@@ -8,8 +8,9 @@
   says the check could not run. `regionCheck=false` skips it (a region AWS added after the table).
 - Quotas: with a workload in the context (`workload.invocationsPerMonth`, `.promptChars`,
   `.completionChars`; optional `.models`, `.peakFactor`), the quota table of `llm-monitor cost` (the same
-  workload figures and model, `local_runtime.cost.quotas`) is attached to the stack as an info annotation,
-  with a warning per quota the peak needs more than 80% of. Without one, an info note says how to get it.
+  workload figures and model, `local_runtime.cost.quotas`) is returned for `app.py` to print after the
+  synth (the CDK CLI shows no info annotation once there is a warning), with a warning annotation per
+  quota the peak needs more than 80% of. Without one, an info note says how to get it.
 
 `local_runtime.cost` is plain Python (no CDK), so importing it here keeps the local runtime CDK-free.
 """
@@ -108,7 +109,7 @@ def run_preflight(
     stack: Stack, inputs: StackInputs, context: Mapping[str, object], env: Mapping[str, str]
 ) -> QuotaReport | None:
     """Both checks on a built stack: raises ConfigurationError for a region without a needed capability,
-    annotates the stack with what it found. Returns the quota table when there was a workload."""
+    annotates the stack with what it found. Returns the quota report when there was a workload."""
     settings = PreflightSettings.from_context(context)
     check_region(stack, inputs, region=deploy_region(stack, env), enabled=settings.region_check)
     return annotate_quotas(stack, inputs, context, settings)
@@ -192,7 +193,6 @@ def annotate_quotas(
     ).quotas
     if report is None:  # estimate always builds one; kept for the type
         return None
-    notes.add_info("\n".join(report.format_table()))
     for need in report.warnings:
         quota = need.quota
         notes.add_warning_v2(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -414,3 +415,27 @@ def test_app_py_reports_a_bad_key_on_stderr() -> None:
     assert result.stderr.strip().endswith(
         "configuration error: stream.mode: must be one of onDemand, provisioned, got 'turbo'"
     )
+
+
+@pytest.mark.slow
+def test_app_py_prints_the_quota_table_beside_warnings(tmp_path: Path) -> None:
+    """The CDK CLI shows no info annotation once a warning exists (no alarmEmail is one), so the table the
+    README promises is printed on stderr, where the CLI shows it."""
+    workload = {
+        "workload.invocationsPerMonth": "1000000",
+        "workload.promptChars": "500",
+        "workload.completionChars": "1500",
+    }
+    env = {
+        "CDK_CONTEXT_JSON": json.dumps({**base_context(), **workload}),
+        "CDK_OUTDIR": str(tmp_path),
+        "CDK_DEFAULT_REGION": "us-east-1",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Quotas at the peak (3 × the month's average" in result.stderr
+    assert "Concurrent executions" in result.stderr

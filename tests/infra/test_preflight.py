@@ -123,11 +123,11 @@ def test_without_a_workload_the_quota_table_is_skipped_with_a_note() -> None:
 
 @pytest.mark.slow
 def test_a_workload_gets_the_cost_commands_quota_table() -> None:
-    stack = build(WORKLOAD, region=BOTH)
-    (table,) = [m for m in messages(stack, "info") if m.startswith("Quotas at the peak")]
+    built = create_app({**base_context(), **WORKLOAD}, env={DEFAULT_REGION_ENV: BOTH})
     expected = estimate(Workload(1_000_000, 500, 1_500), {**base_context(), **WORKLOAD}, levers=False).quotas
-    assert expected is not None and table == "\n".join(expected.format_table())
-    assert not [m for m in messages(stack, "warning") if "quota" in m]
+    assert expected is not None and built.quotas is not None
+    assert built.quotas.format_table() == expected.format_table()
+    assert not [m for m in messages(built.stack, "warning") if "quota" in m]
 
 
 @pytest.mark.slow
