@@ -161,6 +161,9 @@ CREATE VIEW IF NOT EXISTS scores_named AS
     FROM scores s JOIN metrics m ON m.id = s.metric_id JOIN models o ON o.id = s.model_ref;
 """
 
+#: The tables and views of `_SCHEMA`: a database holding anything else is not a metric store.
+_SCHEMA_OBJECTS = frozenset(re.findall(r"CREATE (?:TABLE|VIEW) IF NOT EXISTS (\w+)", _SCHEMA))
+
 
 @dataclass(frozen=True, slots=True)
 class MetricSummary:
@@ -299,7 +302,13 @@ class MetricStore:
         self._metric_ids: dict[str, int] = {}
         self._metric_monitor: dict[str, str] = {}
         self._model_refs: dict[str, int] = {}
-        self._load_dictionaries()
+        try:
+            self._load_dictionaries()
+        except sqlite3.Error:  # e.g. bytes that are not UTF-8 where a name should be: a damaged file
+            self._db.close()
+            raise StoreError(
+                f"metric store {path} is damaged: delete it (replaying the logs rebuilds it) or choose another path"
+            ) from None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -342,7 +351,15 @@ class MetricStore:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return  # in place already: opening an existing store takes no write lock
-        if version != 0:
+        if version == 0:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+            foreign = sorted(tables - _SCHEMA_OBJECTS)
+            if foreign:  # another application's database: adding our tables to it would damage it
+                raise StoreError(
+                    f"{self.location} is an SQLite database of something else (tables {', '.join(foreign[:5])}): "
+                    "give a new path for the metric store"
+                )
+        else:
             raise StoreError(
                 f"metric store {self.path} has schema version {version}, "
                 f"this version reads {SCHEMA_VERSION}: "

@@ -45,7 +45,7 @@ def add_config_arguments(parser: argparse.ArgumentParser, *, backend: bool = Tru
 def add_session_arguments(parser: argparse.ArgumentParser) -> None:
     """What `replay` and `watch` share besides configuration."""
     parser.add_argument("--monitors", help="comma-separated monitor names (default: every enabled monitor)")
-    parser.add_argument("--store", help="metric database (default: .llm-monitor/metrics.db)")
+    parser.add_argument("--store", type=path_text, help="metric database (default: .llm-monitor/metrics.db)")
     parser.add_argument(
         "--window-days",
         type=positive_float,
@@ -85,15 +85,24 @@ def read_context(args: argparse.Namespace) -> dict[str, object]:
     return {**read_cdk_context(project_dir), **parse_assignments(args.context)}
 
 
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0, through the project's one number parser."""
+def positive_float(text: str, maximum: float | None = None) -> float:
+    """argparse type: a finite number > 0 (and at most `maximum`), through the project's one number parser."""
     try:
-        value = parse_float(text, key="value", minimum=0.0)
+        value = parse_float(text, key="value", minimum=0.0, maximum=maximum)
     except ConfigurationError as exc:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("value: ")) from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
     return value
+
+
+def path_text(text: str) -> str:
+    """argparse type: a file path, not empty (an empty `--store ""` would otherwise mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("a path cannot hold a NUL character")
+    return text
 
 
 def positive_int(text: str) -> int:

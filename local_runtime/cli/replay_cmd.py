@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from local_runtime import DEFAULT_BATCH
-from local_runtime.cli.options import add_session_arguments, open_session, positive_int
+from local_runtime.cli.options import add_session_arguments, open_session, path_text, positive_int
 
 NAME = "replay"
 HELP = "replay invocation logs through the monitors, evaluate the alarms, write a dashboard"
@@ -20,7 +20,7 @@ HELP = "replay invocation logs through the monitors, evaluate the alarms, write 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="log files, directories or s3://bucket/prefix")
-    parser.add_argument("--dashboard", help="dashboard HTML path (default: next to the store)")
+    parser.add_argument("--dashboard", type=path_text, help="dashboard HTML path (default: next to the store)")
     parser.add_argument("--no-dashboard", action="store_true", help="do not write the dashboard")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument(

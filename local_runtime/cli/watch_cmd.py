@@ -9,6 +9,7 @@ printed as it happens. Ctrl-C stops cleanly after the file in progress.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import signal
 import sys
@@ -18,20 +19,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from local_runtime.alarm_timeline import StateChangeDict
-from local_runtime.cli.options import add_session_arguments, open_session
+from local_runtime.cli.options import add_session_arguments, open_session, path_text, positive_float
 
 if TYPE_CHECKING:
     from local_runtime.session import LocalSession
     from shared.sources import LogSource
 
+#: A day: longer is not following a directory any more (and sleep() overflows on huge values).
+MAX_INTERVAL_SECONDS = 86_400
 NAME = "watch"
 HELP = "follow a directory of invocation logs, process each new file once, print alarm changes as they happen"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", metavar="DIR", help="directory that receives log files")
-    parser.add_argument("--interval", type=float, default=2.0, help="seconds between directory scans (default 2)")
-    parser.add_argument("--dashboard", help="rewrite this dashboard after each new file")
+    parser.add_argument(
+        "--interval",
+        type=functools.partial(positive_float, maximum=MAX_INTERVAL_SECONDS),
+        default=2.0,
+        help=f"seconds between directory scans, up to {MAX_INTERVAL_SECONDS:,} (default 2)",
+    )
+    parser.add_argument("--dashboard", type=path_text, help="rewrite this dashboard after each new file")
     parser.add_argument("--json", action="store_true", help="print state changes as JSON lines")
     parser.add_argument("--once", action="store_true", help="process what is there now, then exit")
     add_session_arguments(parser)

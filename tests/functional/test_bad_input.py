@@ -297,3 +297,23 @@ def test_a_missing_source_is_exit_3(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, _, err = run(capsys, "replay", str(tmp_path / "nowhere"), "--store", str(tmp_path / "m.db"), *PROJECT)
     assert code == EXIT_SOURCE
     assert_one_line_error(err, "nowhere")
+
+
+@pytest.mark.parametrize("interval", ["-1", "0", "nan", "inf", "1e309", "100000"])
+def test_watch_interval_is_checked_before_watching(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], interval: str
+) -> None:
+    """A bad interval used to surface as a sleep() traceback after the first scan."""
+    with pytest.raises(SystemExit) as usage:
+        main(["watch", str(tmp_path), f"--interval={interval}", "--store", str(tmp_path / "m.db")])
+    assert usage.value.code == 2
+    assert "--interval" in capsys.readouterr().err
+    assert not (tmp_path / "m.db").exists()
+
+
+@pytest.mark.parametrize("option", ["--store", "--dashboard"])
+def test_an_empty_path_is_a_usage_error_not_the_default(capsys: pytest.CaptureFixture[str], option: str) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(["replay", str(HOUR), option, ""])
+    assert usage.value.code == 2
+    assert "an empty path" in capsys.readouterr().err

@@ -570,9 +570,16 @@ def test_cli_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     project = empty_project(tmp_path)
     assert main(["cost", "--prompt-chars", "5", "--project-dir", project]) == 2
     assert "--invocations-per-month" in capsys.readouterr().err
-    assert main(["cost", "--store", str(tmp_path / "missing.db"), "--project-dir", project]) == 2
+    assert main(["cost", "--store", str(tmp_path / "missing.db"), "--project-dir", project]) == 4  # as replay's
     assert "no metric store" in capsys.readouterr().err
     assert not (tmp_path / "missing.db").exists()
+    (tmp_path / "text.db").write_text("not a database\n" * 100, encoding="utf-8")
+    assert main(["cost", "--store", str(tmp_path / "text.db"), "--project-dir", project]) == 4
+    assert capsys.readouterr().err.count("\n") == 1
+    for bad in ("1e18", "nan", "-1"):
+        with pytest.raises(SystemExit) as usage:
+            main(["cost", "--invocations-per-month", "1", "--prompt-chars", bad, "--completion-chars", "1"])
+        assert usage.value.code == 2
 
 
 def test_cli_measures_from_a_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

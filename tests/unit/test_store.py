@@ -364,6 +364,27 @@ def test_opening_waits_out_a_lock_sqlite_reports_at_once(tmp_path: Path, monkeyp
     assert len(attempts) == 4
 
 
+def test_another_applications_database_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE customers (id INTEGER)")
+    with pytest.raises(StoreError, match="SQLite database of something else \\(tables customers\\)"):
+        MetricStore(path)
+    with sqlite3.connect(path) as db:
+        assert [r[0] for r in db.execute("SELECT name FROM sqlite_master")] == ["customers"]
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 0
+
+
+def test_a_damaged_store_is_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with MetricStore(path) as store:
+        store.add_scores([("r1", "refusal", "Refusal", MODELS[0], None, T0, 1.0)])
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE metrics SET monitor = CAST(X'FF7265' AS TEXT)")  # not UTF-8
+    with pytest.raises(StoreError, match="is damaged"):
+        MetricStore(path)
+
+
 def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     path.write_bytes(b"this is not sqlite" * 100)
