@@ -96,7 +96,8 @@ def _sdk_setup_errors() -> type[Exception]:
     the command's to report: it knows which queue, bucket or model it was."""
     from botocore.exceptions import BotoCoreError
 
-    return BotoCoreError
+    error: type[Exception] = BotoCoreError
+    return error
 
 
 def exit_code(exc: LlmMonitorError) -> int:
