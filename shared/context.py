@@ -50,11 +50,17 @@ def read_cdk_context(project_dir: Path) -> dict[str, object]:
         if path.is_file():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                raise ConfigurationError(name, f"is not valid JSON: {exc}") from None
+            except (ValueError, RecursionError) as exc:
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                raise ConfigurationError(str(path), f"is not valid JSON: {reason}") from None
+            except OSError as exc:
+                raise ConfigurationError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+            if not isinstance(data, dict):
+                raise ConfigurationError(str(path), "must hold a JSON object")
             section = data.get("context", {}) if name == CDK_JSON else data
-            if isinstance(section, dict):
-                context.update(section)
+            if not isinstance(section, dict):
+                raise ConfigurationError(f"{path}: context", "must be a JSON object of settings")
+            context.update(section)
     return context
 
 

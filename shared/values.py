@@ -22,6 +22,16 @@ TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 
 
+#: How much of a bad value an error message shows: enough to recognise it, never a 100 KB line.
+SHOWN_CHARS = 80
+
+
+def _shown(value: object) -> str:
+    """`value` as Python writes it, cut to SHOWN_CHARS (an error message is one line on a terminal)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 1]}…"
+
+
 def parse_bool(value: object, *, key: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -31,7 +41,7 @@ def parse_bool(value: object, *, key: str) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ConfigurationError(key, f"must be true or false, got {value!r}")
+    raise ConfigurationError(key, f"must be true or false, got {_shown(value)}")
 
 
 def _check_range(number: float, *, key: str, minimum: float | None, maximum: float | None) -> None:
@@ -48,18 +58,18 @@ def parse_float(value: object, *, key: str, minimum: float | None = None, maximu
     """A finite number within [minimum, maximum]."""
     number: float
     if isinstance(value, bool):
-        raise ConfigurationError(key, f"must be a number, got {value!r}")
+        raise ConfigurationError(key, f"must be a number, got {_shown(value)}")
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
         try:
             number = float(value.strip())
         except ValueError:
-            raise ConfigurationError(key, f"must be a number, got {value!r}") from None
+            raise ConfigurationError(key, f"must be a number, got {_shown(value)}") from None
     else:
-        raise ConfigurationError(key, f"must be a number, got {value!r}")
+        raise ConfigurationError(key, f"must be a number, got {_shown(value)}")
     if not math.isfinite(number):
-        raise ConfigurationError(key, f"must be a finite number, got {value!r}")
+        raise ConfigurationError(key, f"must be a finite number, got {_shown(value)}")
     _check_range(number, key=key, minimum=minimum, maximum=maximum)
     return number
 
@@ -67,13 +77,13 @@ def parse_float(value: object, *, key: str, minimum: float | None = None, maximu
 def parse_int(value: object, *, key: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """An integer within [minimum, maximum]; `3.0` is 3, `3.5` is an error."""
     if isinstance(value, bool):
-        raise ConfigurationError(key, f"must be an integer, got {value!r}")
+        raise ConfigurationError(key, f"must be an integer, got {_shown(value)}")
     number: int
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not value.is_integer():
-            raise ConfigurationError(key, f"must be an integer, got {value!r}")
+            raise ConfigurationError(key, f"must be an integer, got {_shown(value)}")
         number = int(value)
     elif isinstance(value, str):
         text = value.strip()
@@ -83,12 +93,12 @@ def parse_int(value: object, *, key: str, minimum: int | None = None, maximum: i
             try:
                 as_float = float(text)
             except ValueError:
-                raise ConfigurationError(key, f"must be an integer, got {value!r}") from None
+                raise ConfigurationError(key, f"must be an integer, got {_shown(value)}") from None
             if not as_float.is_integer():
-                raise ConfigurationError(key, f"must be an integer, got {value!r}") from None
+                raise ConfigurationError(key, f"must be an integer, got {_shown(value)}") from None
             number = int(as_float)
     else:
-        raise ConfigurationError(key, f"must be an integer, got {value!r}")
+        raise ConfigurationError(key, f"must be an integer, got {_shown(value)}")
     _check_range(number, key=key, minimum=minimum, maximum=maximum)
     return number
 
@@ -96,10 +106,10 @@ def parse_int(value: object, *, key: str, minimum: int | None = None, maximum: i
 def parse_str(value: object, *, key: str, choices: Sequence[str] | None = None) -> str:
     """A string (JSON numbers and booleans are not silently turned into strings)."""
     if not isinstance(value, str):
-        raise ConfigurationError(key, f"must be a string, got {value!r}")
+        raise ConfigurationError(key, f"must be a string, got {_shown(value)}")
     text = value.strip()
     if choices is not None and text not in choices:
-        raise ConfigurationError(key, f"must be one of {', '.join(choices)}, got {text!r}")
+        raise ConfigurationError(key, f"must be one of {', '.join(choices)}, got {_shown(text)}")
     return text
 
 
@@ -113,8 +123,8 @@ def parse_list(value: object, *, key: str) -> list[str]:
             return [part.strip() for part in text.split(",") if part.strip()]
         try:
             value = json.loads(text)
-        except ValueError:
-            raise ConfigurationError(key, f"is not a valid JSON list: {text!r}") from None
+        except (ValueError, RecursionError):
+            raise ConfigurationError(key, f"is not a valid JSON list: {_shown(text)}") from None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [v.strip() for v in value if v.strip()]
     raise ConfigurationError(key, "must be a list of strings or a comma-separated string")
@@ -127,7 +137,7 @@ def parse_mapping(value: object, *, key: str) -> dict[str, object]:
     if isinstance(value, str) and value.strip().startswith("{"):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             raise ConfigurationError(key, "is not a valid JSON object") from None
     if not isinstance(value, dict):
         raise ConfigurationError(key, "must be an object")
@@ -144,7 +154,7 @@ def parse_pairs(value: object, *, key: str) -> dict[str, str]:
         for pair in filter(None, (p.strip() for p in value.split(","))):
             name, sep, mapped = pair.rpartition("=")
             if not sep or not name.strip() or not mapped.strip():
-                raise ConfigurationError(key, f"expected key=value pairs, got {pair!r}")
+                raise ConfigurationError(key, f"expected key=value pairs, got {_shown(pair)}")
             pairs[name.strip()] = mapped.strip()
         return pairs
     mapping = parse_mapping(value, key=key)

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from monitors.core.config import select_names
     from monitors.core.runner import MonitorRunner
     from shared.backends import Backends
-    from shared.errors import RecordDecodeError
+    from shared.errors import RecordDecodeError, SourceError
     from shared.records import InvocationRecord
 
     config, registry = load_config(args)
@@ -58,19 +58,24 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"llm-monitor score: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return EXIT_SOURCE
-    bad = 0
+    bad = number = 0
     with stream:
         batch: list[InvocationRecord] = []
-        for number, line in _lines(stream):
-            try:
-                batch.append(InvocationRecord.from_json(line, default_id=f"line-{number}"))
-            except RecordDecodeError as exc:
-                bad += 1
-                print(f"llm-monitor score: {args.file}:{number}: {exc}", file=sys.stderr)
-                continue
-            if len(batch) >= BATCH:
+        try:
+            for number, line in _lines(stream):
+                try:
+                    batch.append(InvocationRecord.from_json(line, default_id=f"line-{number}"))
+                except RecordDecodeError as exc:
+                    bad += 1
+                    print(f"llm-monitor score: {args.file}:{number}: {exc}", file=sys.stderr)
+                    continue
+                if len(batch) >= BATCH:
+                    _emit(runner, batch)
+                    batch = []
+        except OSError as exc:  # the file went away or the device failed mid-read: keep what was read
+            if batch:
                 _emit(runner, batch)
-                batch = []
+            raise SourceError(f"cannot read {args.file} after line {number}: {exc.strerror or exc}") from None
         if batch:
             _emit(runner, batch)
     if bad:

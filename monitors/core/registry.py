@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from monitors.core.base import Monitor
@@ -63,10 +64,16 @@ def _where(cls: type) -> str:
 
 def monitors_in_module(module_name: str) -> list[type[Monitor]]:
     """Concrete Monitor subclasses defined in one module (not ones it merely imports)."""
+    if not module_name.strip() or module_name.startswith(".") or "\0" in module_name:
+        raise ConfigurationError("monitorModules", f"{module_name!r} is not an absolute module name")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ConfigurationError("monitorModules", f"cannot import {module_name!r}: {exc}") from exc
+    except Exception as exc:  # the module's own code failed: say where in one line (the chain keeps the rest)
+        raise MonitorDefinitionError(
+            f"importing monitor module {module_name!r} failed at {_failed_at(exc)}: {type(exc).__name__}: {exc}"
+        ) from exc
     return [
         obj
         for obj in vars(module).values()
@@ -76,6 +83,14 @@ def monitors_in_module(module_name: str) -> list[type[Monitor]]:
         and not inspect.isabstract(obj)
         and obj.__module__ == module.__name__
     ]
+
+
+def _failed_at(exc: BaseException) -> str:
+    """file:line where importing a module raised `exc` (for a SyntaxError, the offending line)."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "import"
 
 
 def builtin_module_names() -> list[str]:

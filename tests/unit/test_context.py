@@ -44,3 +44,42 @@ def test_assignments_and_lists() -> None:
     assert parse_list(["a"], key="k") == ["a"]
     with pytest.raises(ConfigurationError, match="k"):
         parse_list(3, key="k")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"context": []}', "context: must be a JSON object of settings"),
+        ("[1, 2]", "must hold a JSON object"),
+        ('{"context": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
+    ],
+)
+def test_a_cdk_json_that_is_not_settings_is_an_error_not_ignored(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "cdk.json").write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=message):
+        read_cdk_context(tmp_path)
+
+
+def test_values_nested_thousands_deep_and_huge_values_are_one_short_error() -> None:
+    from shared.values import parse_float, parse_mapping
+
+    with pytest.raises(ConfigurationError, match="monitors: is not a valid JSON object"):
+        parse_mapping('{"a":' * 5000 + "1" + "}" * 5000, key="monitors")
+    with pytest.raises(ConfigurationError) as caught:
+        parse_float("9" * 100_000 + "x", key="monitors.refusal.threshold")
+    assert len(str(caught.value)) < 200
+
+
+def test_monitor_modules_that_fail_say_where_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitors.core.registry import discover
+    from shared.errors import MonitorDefinitionError
+
+    (tmp_path / "broken_syntax.py").write_text("x = (\n", encoding="utf-8")
+    (tmp_path / "broken_import.py").write_text("\n\nraise RuntimeError('boom')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(MonitorDefinitionError, match=r"'broken_syntax' failed at .*broken_syntax.py:1: SyntaxError"):
+        discover(["broken_syntax"], builtin=False)
+    with pytest.raises(MonitorDefinitionError, match=r"broken_import.py:3: RuntimeError: boom"):
+        discover(["broken_import"], builtin=False)
+    with pytest.raises(ConfigurationError, match="'.relative' is not an absolute module name"):
+        discover([".relative"], builtin=False)
