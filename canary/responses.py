@@ -115,28 +115,53 @@ def _count(data: Mapping[str, object], key: str) -> int | None:
     return None if value is None else int(value)
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A response for a (model, case) pair an earlier line already answered: left out, counted."""
+
+    line: int
+    first_line: int  # the line whose response is kept
+    model_id: str
+    case_id: str
+
+
 @dataclass
 class ReadResult:
     """Responses read from JSON lines, and what could not be used (counted and named, never fatal)."""
 
     responses: list[CanaryResponse] = field(default_factory=list)
     malformed: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    duplicates: list[Duplicate] = field(default_factory=list)
 
 
 def read_responses(lines: Iterable[bytes | str]) -> ReadResult:
-    """Parse JSON lines (blank lines skipped); a bad line is recorded with its number, never raised."""
+    """Parse JSON lines (blank lines skipped); a bad line is recorded with its number, never raised.
+
+    A file is one run: one response per model and case. A later response for a pair already read is a
+    duplicate (two runs concatenated, a retried call appended): the first is kept, the others recorded
+    with their line numbers, so a case never counts twice and an appended answer cannot mask a failure.
+    """
     result = ReadResult()
+    first_lines: dict[tuple[str, str], int] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            result.responses.append(CanaryResponse.from_dict(json.loads(line)))
+            response = CanaryResponse.from_dict(json.loads(line))
         except RecursionError:
             result.malformed.append((number, "JSON nested too deeply"))
+            continue
         except ValueError as exc:  # JSON errors (and bad UTF-8)
             result.malformed.append((number, f"invalid JSON ({exc.__class__.__name__})"))
+            continue
         except RecordDecodeError as exc:
             result.malformed.append((number, str(exc)))
+            continue
+        first = first_lines.setdefault((response.model_id, response.case_id), number)
+        if first != number:
+            result.duplicates.append(Duplicate(number, first, response.model_id, response.case_id))
+            continue
+        result.responses.append(response)
     return result
 
 

@@ -11,20 +11,20 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from typing import TYPE_CHECKING, BinaryIO, Protocol, TypedDict
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 
 from dispatcher.checkpoint import Checkpoints, CheckpointStore
-from dispatcher.events import ObjectRef, ObjectRefDict, objects_in_event
+from dispatcher.events import ObjectRef, ObjectRefDict, UnusableRecord, objects_in_event
 from dispatcher.publisher import KinesisClient, KinesisPublisher, PartiallyPublished
 from dispatcher.settings import BODY_WAIT_INVOCATIONS, DispatcherSettings
 from shared import pipeline_metrics as pm
 from shared.emf import emf_metrics
 from shared.errors import OffloadedBodyMissing
-from shared.parsing import ParseStats, parse_stream
-from shared.sources import S3BodyResolver, S3Reader, is_log_key
+from shared.parsing import ParseStats, SkipReason, parse_stream
+from shared.sources import GONE_CODES, S3BodyResolver, S3Reader, is_log_key, s3_error_code
 from shared.truncation import RecordTooLarge, fit_record
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ class Runtime:
     process: ProcessObject
     idempotency_config: IdempotencyConfig
     log_key_prefix: str = ""  # where the bucket's Bedrock logs are (DispatcherSettings.log_key_prefix)
+    namespace: str = pm.DEFAULT_NAMESPACE  # of the counters the handler emits itself (unusable event records)
 
 
 def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: KinesisClient | None = None) -> Runtime:
@@ -93,7 +94,7 @@ def build_runtime(settings: DispatcherSettings | None = None, *, kinesis: Kinesi
     idempotent: ProcessObject = idempotent_function(
         process, data_keyword_argument="obj", persistence_store=persistence, config=config
     )
-    return Runtime(idempotent, config, settings.log_key_prefix)
+    return Runtime(idempotent, config, settings.log_key_prefix, settings.namespace)
 
 
 @functools.cache
@@ -142,15 +143,19 @@ def process_object(
         checkpoint = checkpoint.advanced_to(last_line)
         checkpoints.save(ref, checkpoint)
 
+    body = _open_log_object(s3, ref, stats)
     try:
-        body = s3.get_object(Bucket=ref.bucket, Key=ref.key)["Body"]
-        records = parse_stream(
-            body,
-            source=ref.uri,
-            resolver=resolver,
-            stats=stats,
-            after_line=start,
-            exclude_canary=settings.exclude_canary,
+        records = (
+            parse_stream(
+                body,
+                source=ref.uri,
+                resolver=resolver,
+                stats=stats,
+                after_line=start,
+                exclude_canary=settings.exclude_canary,
+            )
+            if body is not None
+            else iter(())
         )
         for line, record in records:
             if record.request_id in checkpoint.published_ids and line <= checkpoint.ids_until_line:
@@ -197,6 +202,24 @@ def process_object(
     return result
 
 
+def _open_log_object(s3: S3Reader, ref: ObjectRef, stats: ParseStats) -> BinaryIO | None:
+    """The log object's body, or None (a counted skip) when it was deleted after S3 announced it: a
+    lifecycle rule or a person removed it, and retrying would only carry the event to the failure queue.
+    Any other error (access denied, throttling) is raised, so the event is retried."""
+    try:
+        return s3.get_object(Bucket=ref.bucket, Key=ref.key)["Body"]
+    except Exception as exc:  # botocore ClientError; imported lazily to keep cold start small
+        code = s3_error_code(exc)
+        if code not in GONE_CODES:
+            raise
+    stats.skipped[SkipReason.LOG_OBJECT_GONE.value] += 1
+    logger.warning(
+        "log object gone before it was read (deleted?); counted as skipped, not retried",
+        extra={"object": ref.uri, "code": code},
+    )
+    return None
+
+
 def _emit_object_metrics(namespace: str, stats: ParseStats, dispatched: int, truncated: int) -> None:
     """One EMF document of the object's counters (no dimensions: the alarms and widgets read the
     aggregate), and one per skip reason (dimension Reason)."""
@@ -207,10 +230,14 @@ def _emit_object_metrics(namespace: str, stats: ParseStats, dispatched: int, tru
     counters.add_metric(name=pm.OBJECTS_PROCESSED, unit=MetricUnit.Count, value=1)
     counters.flush_metrics()
     for reason, count in sorted(stats.skipped.items()):
-        by_reason = emf_metrics(namespace)
-        by_reason.add_dimension(name=pm.REASON_DIMENSION, value=reason)
-        by_reason.add_metric(name=pm.RECORDS_SKIPPED, unit=MetricUnit.Count, value=count)
-        by_reason.flush_metrics()
+        _emit_skipped(namespace, reason, count)
+
+
+def _emit_skipped(namespace: str, reason: str, count: int) -> None:
+    by_reason = emf_metrics(namespace)
+    by_reason.add_dimension(name=pm.REASON_DIMENSION, value=reason)
+    by_reason.add_metric(name=pm.RECORDS_SKIPPED, unit=MetricUnit.Count, value=count)
+    by_reason.flush_metrics()
 
 
 def _log_problems(ref: ObjectRef, stats: ParseStats) -> None:
@@ -229,14 +256,34 @@ def _log_problems(ref: ObjectRef, stats: ParseStats) -> None:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: Mapping[str, object], context: LambdaContext) -> DispatcherResponse:
+    """Process every object the event names. An event record that names no object is logged and counted
+    (`RecordsSkipped`, reason `unusable-event`); an object that fails (to be retried) does not stop the
+    others: the first failure is raised once every object has had its turn, and the retry finds the
+    finished ones done (idempotency)."""
     rt = runtime()
     rt.idempotency_config.register_lambda_context(context)
     results: list[ObjectResult] = []
+    unusable = 0
+    failure: Exception | None = None
     for ref in objects_in_event(event):
+        if isinstance(ref, UnusableRecord):
+            unusable += 1
+            logger.warning("unusable event record skipped", extra={"where": ref.where, "reason": ref.reason})
+            continue
         if not is_log_key(ref.key, key_prefix=rt.log_key_prefix):
             # Offloaded bodies under data/ (the S3 filter cannot exclude them), or an object outside
             # `[<keyPrefix>/]AWSLogs/<account>/BedrockModelInvocationLogs/` (other AWS logs in a shared bucket).
             logger.debug("ignoring object that is not a Bedrock log file", extra={"object": ref.uri})
             continue
-        results.append(rt.process(obj=ref.to_dict()))
+        try:
+            results.append(rt.process(obj=ref.to_dict()))
+        except Exception as exc:
+            if failure is None:
+                failure = exc
+            else:
+                logger.exception("log object failed; the event will be retried", extra={"object": ref.uri})
+    if unusable:
+        _emit_skipped(rt.namespace, SkipReason.UNUSABLE_EVENT.value, unusable)
+    if failure is not None:
+        raise failure
     return {"objects": results}

@@ -6,7 +6,8 @@ per-model statistics the deployed alarms evaluate (`canary.summary`), and the sa
 overrides): a model "breaches" when its run's value under an alarm's statistic crosses that alarm's
 threshold (missing data counts as breaching only for alarms that treat it so). M out of N periods needs
 several runs; a file is one run, so each alarm is judged on this one datapoint — what a CI gate wants.
-Lines that cannot be read and case ids the catalog does not hold are counted and named, never fatal.
+Lines that cannot be read, case ids the catalog does not hold and repeated responses (same model and
+case: the first is kept) are counted and named, never fatal.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from canary.alarms import resolve_canary_alarms
 from canary.catalog import Catalog
 from canary.config import CanaryConfig
-from canary.responses import read_responses
+from canary.responses import Duplicate, read_responses
 from canary.scoring import CanaryScorer, CaseScore
 from canary.summary import DEFAULT_STATISTIC, TAG_METRICS, ModelSummary, summarise
 from monitors.core.alarms import AlarmDefinition
@@ -80,6 +81,12 @@ class CanaryReport:
     verdicts: list[Verdict]
     unknown_case_ids: Counter[str] = field(default_factory=Counter)
     malformed: list[tuple[int, str]] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+    @property
+    def judged(self) -> bool:
+        """Whether any response could be scored: a report of nothing must not pass a gate."""
+        return bool(self.scores)
 
     @property
     def breaches(self) -> list[Verdict]:
@@ -97,6 +104,10 @@ class CanaryReport:
             "breaches": [v.to_dict() for v in self.breaches],
             "unknownCaseIds": dict(sorted(self.unknown_case_ids.items())),
             "malformedLines": [{"line": n, "reason": r} for n, r in self.malformed],
+            "duplicates": [
+                {"line": d.line, "duplicateOf": d.first_line, "modelId": d.model_id, "caseId": d.case_id}
+                for d in self.duplicates
+            ],
         }
 
     def format_table(self) -> str:
@@ -133,7 +144,9 @@ def score_file(
         for model in models:
             if names(model) == alarm.model_id:
                 verdicts.append(Verdict(alarm, model, summaries[model].values.get(alarm.metric_name)))
-    return CanaryReport(catalog, scores, summaries, statistics, verdicts, unknown, list(read.malformed))
+    return CanaryReport(
+        catalog, scores, summaries, statistics, verdicts, unknown, list(read.malformed), list(read.duplicates)
+    )
 
 
 # --- the table --------------------------------------------------------------------------------------------
@@ -210,6 +223,11 @@ def _problems(report: CanaryReport) -> list[str]:
     if report.malformed:
         named = "; ".join(f"line {n}: {reason}" for n, reason in report.malformed)
         out.append(f"Lines that could not be read (left out): {len(report.malformed)}: {named}")
+    if report.duplicates:
+        named = "; ".join(f"line {d.line} repeats line {d.first_line}" for d in report.duplicates)
+        out.append(
+            f"Duplicate responses, same model and case (left out, the first kept): {len(report.duplicates)}: {named}"
+        )
     return out
 
 

@@ -155,6 +155,9 @@ def decode_body(data: bytes, *, uri: str) -> object:
 #: What S3 answers for a key that is not there (yet): 404 NoSuchKey, or 403 AccessDenied when the caller
 #: may not list the bucket (S3 will not say whether the key exists). Either way the body may still land.
 MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound", "AccessDenied", "403"})
+#: What S3 answers for a key that is certainly not there, to a caller that may list the bucket (the
+#: dispatcher may): a log object announced as created and now gone was deleted, and will not come back.
+GONE_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 @dataclass
@@ -182,7 +185,7 @@ class S3BodyResolver:
             try:
                 response = self.client.get_object(Bucket=bucket, Key=key)
             except Exception as exc:  # botocore ClientError; imported lazily to keep cold start small
-                code = _error_code(exc)
+                code = s3_error_code(exc)
                 if code not in MISSING_CODES:
                     raise
                 last_code = code
@@ -195,7 +198,8 @@ class S3BodyResolver:
             (self.sleep or time.sleep)(delay)
 
 
-def _error_code(exc: Exception) -> str:
+def s3_error_code(exc: BaseException) -> str:
+    """The error code of a botocore ClientError ("NoSuchKey", "403", ...); "" for anything else."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code", ""))
@@ -342,7 +346,7 @@ def _open_s3(client: S3Reader, bucket: str, key: str) -> BinaryIO:
     try:
         body = client.get_object(Bucket=bucket, Key=key)["Body"]
     except Exception as exc:  # noqa: BLE001 (botocore ClientError, imported lazily)
-        raise SourceError(f"cannot read {uri}: {_error_code(exc) or exc.__class__.__name__}") from None
+        raise SourceError(f"cannot read {uri}: {s3_error_code(exc) or exc.__class__.__name__}") from None
     return io.BufferedReader(_S3Body(body, uri))
 
 

@@ -8,8 +8,8 @@
 Configuration is cdk.json's context plus `-c key=value`, as for the stack: `canary.catalog`,
 `canary.maxTokens`, `canary.prices`, `monitors.refusal.*`, `alarms.<Metric>.*` all apply, so a local score
 uses the thresholds the deployed alarms use. `score` exits 1 with `--fail-on-alarm` when any model crosses
-an alarm threshold (a CI gate for a model change); unreadable lines and unknown case ids are reported,
-never fatal.
+an alarm threshold (a CI gate for a model change), or when no response could be scored at all; unreadable
+lines, unknown case ids and duplicate responses (the first kept) are reported, never fatal.
 """
 
 from __future__ import annotations
@@ -253,12 +253,17 @@ def _score(args: argparse.Namespace) -> int:
     with stream:
         report = score_file(stream, catalog=catalog, scorer=scorer, monitoring=monitoring, canary=canary)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.format_table())
-    if report.unknown_case_ids or report.malformed:
+    if report.unknown_case_ids or report.malformed or report.duplicates:
         print(
             f"llm-monitor canary score: left out {sum(report.unknown_case_ids.values())} response(s) with unknown "
-            f"case ids and {len(report.malformed)} unreadable line(s)",
+            f"case ids, {len(report.malformed)} unreadable line(s) and {len(report.duplicates)} duplicate(s)",
             file=sys.stderr,
         )
+    if not report.judged:
+        # A gate that passes on an empty or unreadable file would pass on nothing.
+        source = "stdin" if args.responses == "-" else args.responses
+        print(f"llm-monitor canary score: nothing to judge: no scorable response in {source}", file=sys.stderr)
+        return EXIT_FAILED_CHECK if args.fail_on_alarm else 0
     if args.mlflow_uri:
         from local_runtime.canary_mlflow import log_to_mlflow
 

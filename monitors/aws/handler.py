@@ -87,26 +87,53 @@ def runtime() -> Runtime:
     return build_runtime()
 
 
-def _decode(raw: KinesisEventRecord) -> InvocationRecord:
-    kinesis = raw["kinesis"]
+def _sequence_number(raw: object) -> str | None:
+    """The record's sequence number, or None when it has none (no Kinesis event source sends that)."""
+    kinesis = raw.get("kinesis") if isinstance(raw, dict) else None
+    sequence = kinesis.get("sequenceNumber") if isinstance(kinesis, dict) else None
+    return sequence if isinstance(sequence, str) and sequence else None
+
+
+def _decode(raw: object) -> tuple[str, InvocationRecord]:
+    """The normalised record a stream record carries; RecordDecodeError names what is wrong, never content.
+
+    A record without a sequence number is undecodable too, whatever its data: Powertools reports failures
+    by sequence number, so such a record could never be retried.
+    """
+    kinesis = raw.get("kinesis") if isinstance(raw, dict) else None
+    if not isinstance(kinesis, dict):
+        raise RecordDecodeError("stream record has no kinesis payload")
+    sequence = _sequence_number(raw)
+    if sequence is None:
+        raise RecordDecodeError("stream record has no sequenceNumber")
+    encoded = kinesis.get("data")
+    if not isinstance(encoded, str):
+        raise RecordDecodeError("stream record has no data" if encoded is None else "stream record data is not text")
     try:
-        data = base64.b64decode(kinesis["data"], validate=True)
+        data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise RecordDecodeError("stream record data is not base64") from None
-    return InvocationRecord.from_json(data, default_id=kinesis.get("sequenceNumber", ""))
+    return sequence, InvocationRecord.from_json(data, default_id=sequence)
+
+
+def _records(event: KinesisEvent) -> list[object]:
+    records: object = event.get("Records")
+    return list(records) if isinstance(records, list) else []
 
 
 def score_event(event: KinesisEvent, rt: Runtime) -> set[str]:
     """Score and emit; returns the sequence numbers to report as failed."""
     decoded: list[tuple[str, InvocationRecord]] = []
     undecodable = 0
-    for raw in event.get("Records", []):
-        sequence = raw["kinesis"]["sequenceNumber"]
+    for index, raw in enumerate(_records(event)):
         try:
-            decoded.append((sequence, _decode(raw)))
+            decoded.append(_decode(raw))
         except RecordDecodeError as exc:
             undecodable += 1
-            logger.warning("undecodable stream record skipped", extra={"sequenceNumber": sequence, "reason": str(exc)})
+            logger.warning(
+                "undecodable stream record skipped",
+                extra={"sequenceNumber": _sequence_number(raw), "index": index, "reason": str(exc)},
+            )
     results = score_sampled(rt.monitor, [record for _, record in decoded])
 
     failed: set[str] = set()
@@ -157,11 +184,16 @@ def score_event(event: KinesisEvent, rt: Runtime) -> set[str]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, object], context: LambdaContext) -> PartialItemFailureResponse:
-    # The function's only event source is the Kinesis stream: the event has that shape.
-    failed = score_event(cast(KinesisEvent, event), runtime())
+    # The function's only event source is the Kinesis stream: the event has that shape. A record that has
+    # not (no payload, data or sequence number) is counted as undecodable, never reported for retry.
+    kinesis_event = cast(KinesisEvent, event)
+    failed = score_event(kinesis_event, runtime())
+    if not _records(kinesis_event):
+        return {"batchItemFailures": []}  # Powertools refuses an event without records
 
     def record_handler(record: KinesisStreamRecord) -> None:
-        if record.kinesis.sequence_number in failed:
+        sequence = _sequence_number(record.raw_event)
+        if sequence is not None and sequence in failed:
             raise RetryableDownstreamError("scoring failed after backend retries")
 
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

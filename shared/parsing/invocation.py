@@ -28,7 +28,8 @@ from shared.records import InvocationRecord
 
 
 class SkipReason(StrEnum):
-    """Why a valid log record produced no normalised record. Bounded: used as a metric dimension."""
+    """Why a valid log record produced no normalised record (or, for the last two, why the dispatcher
+    read no log records at all). Bounded: used as a metric dimension."""
 
     EMBEDDING = "embedding"
     IMAGE = "image"
@@ -38,6 +39,9 @@ class SkipReason(StrEnum):
     OFFLOADED_BODY_MISSING = "offloaded-body-missing"  # only where a caller chooses to skip, not fail
     OFFLOADED_BODY_UNREADABLE = "offloaded-body-unreadable"  # the object exists but is not (gzipped) JSON
     CANARY = "canary"  # a canary request (requestMetadata tag), left out of production metrics by choice
+    # The dispatcher's, counted once per event record or log object rather than per log record:
+    UNUSABLE_EVENT = "unusable-event"  # an event record that cannot name its object (no bucket or key)
+    LOG_OBJECT_GONE = "log-object-gone"  # the announced log object was deleted before it could be read
 
 
 @dataclass(frozen=True, slots=True)

@@ -284,3 +284,50 @@ def test_mlflow_missing_is_a_usage_error(capsys: pytest.CaptureFixture, monkeypa
     monkeypatch.setitem(sys.modules, "mlflow", None)  # as if the extra were not installed
     code, _, err = run_cli(capsys, "score", str(RESPONSES), "--mlflow-uri", "file:///tmp/x", *PROJECT)
     assert code == EXIT_USAGE and "pip install 'llm-monitor[mlflow]'" in err
+
+
+# --- nothing to judge, duplicates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\n\n", b'not json\n{"caseId": 5}\n', b'{"caseId": "retired-case-07", "modelId": "m", "completion": "x"}\n'],
+    ids=["empty", "blank-lines", "only-garbage", "only-unknown-cases"],
+)
+def test_a_file_with_nothing_to_score_fails_the_gate_and_says_so(
+    capsys: pytest.CaptureFixture, tmp_path: Path, content: bytes
+) -> None:
+    responses = tmp_path / "responses.jsonl"
+    responses.write_bytes(content)
+    code, _, err = run_cli(capsys, "score", str(responses), "--fail-on-alarm", *PROJECT)
+    assert code == EXIT_FAILED_CHECK
+    nothing = [line for line in err.splitlines() if "nothing to judge" in line]
+    assert nothing == [f"llm-monitor canary score: nothing to judge: no scorable response in {responses}"]
+    # Without the gate it is said all the same, and is not an error.
+    code, out, err = run_cli(capsys, "score", str(responses), "--json", *PROJECT)
+    assert code == 0 and "nothing to judge" in err and json.loads(out)["models"] == {}
+
+
+def test_a_duplicate_response_counts_once_and_is_named_by_line(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    lines = RESPONSES.read_bytes().splitlines(keepends=True)
+    steady = [n for n, line in enumerate(lines, 1) if STEADY.encode() in line]
+    first, second = lines[steady[0] - 1], lines[steady[1] - 1]
+    # The same answer again, and a different answer to an already answered case: both left out.
+    refused = json.loads(first) | {"completion": "I can't help with that."}
+    extra = [first, second, json.dumps(refused).encode() + b"\n"]
+    responses = tmp_path / "responses.jsonl"
+    responses.write_bytes(b"".join([*lines, *extra]))
+    code, out, err = run_cli(capsys, "score", str(responses), "--json", *PROJECT)
+    assert code == 0
+    result = json.loads(out)
+    assert result["models"][STEADY]["cases"] == 78
+    assert result["models"][STEADY]["CanaryOverRefusal"] == 0  # the first answer is the one scored
+    case = json.loads(first)["caseId"]
+    assert result["duplicates"] == [
+        {"line": len(lines) + 1, "duplicateOf": steady[0], "modelId": STEADY, "caseId": case},
+        {"line": len(lines) + 2, "duplicateOf": steady[1], "modelId": STEADY, "caseId": json.loads(second)["caseId"]},
+        {"line": len(lines) + 3, "duplicateOf": steady[0], "modelId": STEADY, "caseId": case},
+    ]
+    assert "3 duplicate(s)" in err
+    code, out, _ = run_cli(capsys, "score", str(responses), *PROJECT)
+    assert f"line {len(lines) + 1} repeats line {steady[0]}" in out

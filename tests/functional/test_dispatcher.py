@@ -450,3 +450,135 @@ def test_a_configured_key_prefix_is_where_the_logs_are(
     offloaded = f"{prefix}/{LOG_PREFIX}data/x_input.json.gz"
     assert handler.lambda_handler(s3_event(BUCKET, offloaded), lambda_context) == {"objects": []}
     assert len(read_stream(env["kinesis"], STREAM)) == 3
+
+
+# --- events that cannot name their object, objects that are gone -------------------------------------
+
+
+def _notification(bucket: str, key: str) -> dict[str, Any]:
+    record: dict[str, Any] = s3_event(bucket, key)["Records"][0]
+    return record
+
+
+def _emf_skips(out: str) -> dict[str, float]:
+    docs = [json.loads(line) for line in out.splitlines() if line.startswith("{") and '"_aws"' in line]
+    return {d["Reason"]: d["RecordsSkipped"][0] for d in docs if "RecordsSkipped" in d}
+
+
+def _warnings(out: str, message: str) -> list[dict[str, Any]]:
+    logs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [entry for entry in logs if entry.get("message") == message]
+
+
+_NO_OBJECT = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": BUCKET}}}
+_NO_BUCKET = {"eventName": "ObjectCreated:Put", "s3": {"object": {"key": LOG_PREFIX + "x.json.gz"}}}
+_OBJECT_NOT_A_DICT = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": BUCKET}, "object": "x"}}
+_KEY_NOT_TEXT = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": BUCKET}, "object": {"key": 7}}}
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (_NO_OBJECT, "no s3.object.key"),
+        (_NO_BUCKET, "no s3.bucket.name"),
+        (_OBJECT_NOT_A_DICT, "no s3.object.key"),
+        (_KEY_NOT_TEXT, "no s3.object.key"),
+        ({"eventName": "ObjectCreated:Put", "s3": None}, "s3 is not an object (null)"),
+        (None, "not an object (null)"),
+    ],
+    ids=["no-object", "no-bucket", "object-not-a-dict", "key-not-text", "s3-null", "record-null"],
+)
+def test_an_unusable_notification_record_is_counted_and_its_neighbours_published(
+    env: dict, lambda_context: Any, capfd: pytest.CaptureFixture, log_stream: io.StringIO, bad: Any, reason: str
+) -> None:
+    key = _put_log(env["s3"], "beside.json.gz", [_record(i) for i in range(3)])
+    event = {"Records": [bad, _notification(BUCKET, key)]}
+    capfd.readouterr()
+    result = handler.lambda_handler(event, lambda_context)
+    out = capfd.readouterr().out + log_stream.getvalue()
+    assert [o["dispatched"] for o in result["objects"]] == [3]
+    assert len(read_stream(env["kinesis"], STREAM)) == 3
+    warnings = _warnings(out, "unusable event record skipped")
+    assert [(w["where"], w["reason"]) for w in warnings] == [("Records[0]", reason)]
+    assert _emf_skips(out) == {"unusable-event": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("detail", "reason"),
+    [
+        ({"object": {"key": LOG_PREFIX + "x.json.gz"}}, "no detail.bucket.name"),
+        ({"bucket": {"name": BUCKET}, "object": {}}, "no detail.object.key"),
+        ({"bucket": {"name": BUCKET}, "object": "x"}, "no detail.object.key"),
+        ({}, "no detail.bucket.name and no detail.object.key"),
+        ("x", "not an object (str)"),
+    ],
+    ids=["no-bucket", "no-key", "object-not-a-dict", "empty-detail", "detail-not-a-dict"],
+)
+def test_an_unusable_eventbridge_event_is_counted_not_retried(
+    env: dict, lambda_context: Any, capfd: pytest.CaptureFixture, log_stream: io.StringIO, detail: Any, reason: str
+) -> None:
+    event = {**eventbridge_event(BUCKET, LOG_PREFIX + "x.json.gz"), "detail": detail}
+    capfd.readouterr()
+    assert handler.lambda_handler(event, lambda_context) == {"objects": []}
+    out = capfd.readouterr().out + log_stream.getvalue()
+    assert [(w["where"], w["reason"]) for w in _warnings(out, "unusable event record skipped")] == [("detail", reason)]
+    assert _emf_skips(out) == {"unusable-event": 1.0}
+
+
+@pytest.mark.parametrize(("records", "reason"), [(None, "not a list (null)"), ([], "empty"), ("x", "not a list (str)")])
+def test_records_that_are_not_a_list_of_records_are_one_unusable_event(
+    env: dict, lambda_context: Any, capfd: pytest.CaptureFixture, log_stream: io.StringIO, records: Any, reason: str
+) -> None:
+    capfd.readouterr()
+    assert handler.lambda_handler({"Records": records}, lambda_context) == {"objects": []}
+    out = capfd.readouterr().out + log_stream.getvalue()
+    assert [(w["where"], w["reason"]) for w in _warnings(out, "unusable event record skipped")] == [("Records", reason)]
+    assert _emf_skips(out) == {"unusable-event": 1.0}
+
+
+def test_a_log_object_deleted_before_it_is_read_is_counted_gone_and_the_others_published(
+    env: dict, lambda_context: Any, capfd: pytest.CaptureFixture, log_stream: io.StringIO
+) -> None:
+    gone = _put_log(env["s3"], "gone.json.gz", [_record(i) for i in range(5)])
+    env["s3"].delete_object(Bucket=BUCKET, Key=gone)  # a lifecycle rule, or a person, removed it
+    kept = _put_log(env["s3"], "kept.json.gz", [_record(i) for i in range(5, 8)])
+    event = {"Records": [_notification(BUCKET, gone), _notification(BUCKET, kept)]}
+    capfd.readouterr()
+    result = handler.lambda_handler(event, lambda_context)  # not raised: a retry would never find it either
+    out = capfd.readouterr().out + log_stream.getvalue()
+    assert [(o["dispatched"], o["skipped"]) for o in result["objects"]] == [(0, {"log-object-gone": 1}), (3, {})]
+    assert sorted(r["requestId"] for r in read_stream(env["kinesis"], STREAM)) == [f"req-{i:05d}" for i in (5, 6, 7)]
+    [warning] = _warnings(out, "log object gone before it was read (deleted?); counted as skipped, not retried")
+    assert warning["object"] == f"s3://{BUCKET}/{gone}" and warning["code"] == "NoSuchKey"
+    assert _emf_skips(out) == {"log-object-gone": 1.0}
+    assert handler.lambda_handler(event, lambda_context) == result  # a repeated delivery: the same, once
+
+
+def test_access_denied_on_the_log_object_is_raised_for_a_retry(env: dict) -> None:
+    """Only 'not there' is a gone object; a refusal (a policy, a KMS key) fails the event, as it should."""
+    from botocore.exceptions import ClientError
+
+    from dispatcher.events import ObjectRef
+    from shared.parsing import ParseStats
+
+    class Denied:
+        def get_object(self, **_: Any) -> Any:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetObject")
+
+    with pytest.raises(ClientError):
+        handler._open_log_object(Denied(), ObjectRef(BUCKET, LOG_PREFIX + "x.json.gz", "1"), ParseStats())
+
+
+def test_an_object_that_fails_does_not_keep_the_others_from_being_published(env: dict, lambda_context: Any) -> None:
+    uri = f"s3://{BUCKET}/{LOG_PREFIX}data/req-00001_input.json.gz"
+    waiting = _put_log(env["s3"], "waiting.json.gz", [_record(0), _offloaded(1, uri)])
+    other = _put_log(env["s3"], "other.json.gz", [_record(i) for i in range(10, 13)])
+    event = {"Records": [_notification(BUCKET, waiting), _notification(BUCKET, other)]}
+    with pytest.raises(OffloadedBodyMissing):  # the event still fails, so the late body is waited for
+        handler.lambda_handler(event, lambda_context)
+    published = sorted(r["requestId"] for r in read_stream(env["kinesis"], STREAM))
+    assert published == ["req-00000", "req-00010", "req-00011", "req-00012"]
+    env["s3"].put_object(Bucket=BUCKET, Key=uri.split("/", 3)[3], Body=gzip.compress(b'{"prompt": "landed"}'))
+    handler.lambda_handler(event, lambda_context)  # the retry: the other object is done, not published again
+    published = sorted(r["requestId"] for r in read_stream(env["kinesis"], STREAM))
+    assert published == ["req-00000", "req-00001", "req-00010", "req-00011", "req-00012"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import math
 import time
@@ -367,3 +368,93 @@ def test_direct_comprehend_isolates_a_refused_text(
     docs = emf_documents(capsys.readouterr().out)
     assert len(per_record(docs)) == 29 and "req-0020" not in {d["requestId"] for d in per_record(docs)}
     assert skipped_by_reason(docs) == {"rejected-text": 1.0}
+
+
+def _mangle(item: dict[str, Any], how: str) -> Any:
+    """A stream record no Kinesis event source sends: without its payload, data or sequence number."""
+    if how == "record-null":
+        return None
+    if how == "no-kinesis":
+        return {k: v for k, v in item.items() if k != "kinesis"}
+    payload = dict(item["kinesis"])
+    if how == "no-data":
+        del payload["data"]
+    elif how == "data-int":
+        payload["data"] = 12345
+    elif how == "no-sequence-number":
+        del payload["sequenceNumber"]  # its data decodes fine: it still cannot be reported for retry
+    return {**item, "kinesis": payload}
+
+
+@pytest.fixture
+def log_stream() -> Iterator[io.StringIO]:
+    """What the Powertools Logger writes (it holds the stream it was created with, so capture it here)."""
+    stream = io.StringIO()
+    previous = handler.logger.registered_handler.setStream(stream)
+    yield stream
+    handler.logger.registered_handler.setStream(previous)
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("record-null", "stream record has no kinesis payload"),
+        ("no-kinesis", "stream record has no kinesis payload"),
+        ("no-data", "stream record has no data"),
+        ("data-int", "stream record data is not text"),
+        ("no-sequence-number", "stream record has no sequenceNumber"),
+    ],
+)
+def test_a_record_missing_its_payload_is_counted_undecodable_not_a_crash(
+    aws_env: FakeAI,
+    capsys: pytest.CaptureFixture,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    log_stream: io.StringIO,
+    how: str,
+    reason: str,
+) -> None:
+    rt = make_runtime("refusal")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    event = kinesis_event([record(0), record(1), record(2)])
+    event["Records"][1] = _mangle(event["Records"][1], how)
+    capsys.readouterr()
+    response = handler.lambda_handler(event, lambda_context)
+    assert response == {"batchItemFailures": []}
+    out = capsys.readouterr().out + log_stream.getvalue()
+    docs = emf_documents(out)
+    assert [d["requestId"] for d in per_record(docs)] == ["req-0000", "req-0002"]
+    counters = next(d for d in docs if "UndecodableRecords" in d)
+    assert counters["UndecodableRecords"] == [1.0] and counters["RecordsScored"] == [2.0]
+    logs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    [warning] = [entry for entry in logs if entry.get("message") == "undecodable stream record skipped"]
+    assert warning["index"] == 1 and warning["reason"] == reason
+    assert "router password" not in out  # no prompt text in any log line
+
+
+def test_a_record_without_a_sequence_number_beside_a_failure_does_not_break_the_report(
+    aws_env: FakeAI, capsys: pytest.CaptureFixture, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = make_runtime("semantic-similarity")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    batch = [record(0), record(1), record(2, completion="This one will be throttled forever."), record(3)]
+    event = kinesis_event(batch)
+    sequences = [e["kinesis"]["sequenceNumber"] for e in event["Records"]]
+    event["Records"][1] = _mangle(event["Records"][1], "no-sequence-number")
+    monkeypatch.setattr(
+        "moto.bedrockruntime.models.BedrockRuntimeBackend.invoke_model",
+        _failing_for("throttled forever", aws_env),
+    )
+    capsys.readouterr()
+    response = handler.lambda_handler(event, lambda_context)
+    assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == sequences[2:]
+    assert [d["requestId"] for d in per_record(emf_documents(capsys.readouterr().out))] == ["req-0000"]
+
+
+@pytest.mark.parametrize("event", [{"Records": []}, {"Records": None}, {}], ids=["empty", "null", "absent"])
+def test_an_event_without_records_scores_nothing_and_fails_nothing(
+    aws_env: FakeAI, lambda_context: Any, monkeypatch: pytest.MonkeyPatch, event: dict[str, Any]
+) -> None:
+    rt = make_runtime("refusal")
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    assert handler.lambda_handler(event, lambda_context) == {"batchItemFailures": []}

@@ -145,3 +145,20 @@ def test_responses_are_read_line_by_line_and_bad_lines_named() -> None:
     assert "'completion' is required" in result.malformed[0][1]
     round_trip = CanaryResponse.from_dict(result.responses[0].to_dict())
     assert round_trip == result.responses[0]
+
+
+def test_a_repeated_model_and_case_is_a_duplicate_and_the_first_is_kept() -> None:
+    lines = [
+        '{"caseId": "a", "modelId": "m.x-v1", "error": "ThrottlingException: slow"}',
+        '{"caseId": "a", "modelId": "m.y-v1", "completion": "other model, not a duplicate"}',
+        '{"caseId": "a", "modelId": "m.x-v1", "completion": "appended later"}',
+        "{oops",
+        '{"caseId": "a", "modelId": "m.x-v1", "error": "again"}',
+    ]
+    result = read_responses(lines)
+    assert [(r.model_id, r.failed) for r in result.responses] == [("m.x-v1", True), ("m.y-v1", False)]
+    assert [(d.line, d.first_line, d.model_id, d.case_id) for d in result.duplicates] == [
+        (3, 1, "m.x-v1", "a"),
+        (5, 1, "m.x-v1", "a"),
+    ]
+    assert [n for n, _ in result.malformed] == [4]
