@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import gzip
 import io
-import json
 import logging
 import os
 import random
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, Required, TypedDi
 from shared.errors import ConfigurationError, OffloadedBodyMissing, OffloadedBodyUnreadable, SourceError
 from shared.limits import OFFLOADED_BODY_DIR, OFFLOADED_BODY_PREFIX_MARKER
 from shared.parsing.invocation import BodyResolver
+from shared.untrusted_json import loads as json_loads
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -141,9 +141,9 @@ def decode_body(data: bytes, *, uri: str) -> object:
         if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)
         try:
-            return json.loads(data)
+            return json_loads(data)
         except ValueError:
-            return [json.loads(line) for line in data.splitlines() if line.strip()]
+            return [json_loads(line) for line in data.splitlines() if line.strip()]
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise OffloadedBodyUnreadable(uri, f"gzip data truncated or corrupt ({exc.__class__.__name__})") from None
     except RecursionError:

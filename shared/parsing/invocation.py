@@ -8,7 +8,6 @@ model; the bodies are the provider's own. Bodies over 100 KB are offloaded to S3
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +24,7 @@ from shared.parsing.shapes import (
     read_prompt,
 )
 from shared.records import InvocationRecord
+from shared.untrusted_json import loads as json_loads
 
 
 class SkipReason(StrEnum):
@@ -150,7 +150,7 @@ def _inline_body(section: Mapping[str, object], key: str) -> object:
     if isinstance(body, str):
         # Some producers log the body as a JSON string rather than an object.
         try:
-            return json.loads(body)
+            return json_loads(body)
         except ValueError:
             return body  # not JSON: an unknown shape, not a missing body
     return body

@@ -18,6 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
+from shared.untrusted_json import loads as json_loads
+from shared.untrusted_json import may_hold_surrogate, scrub
+
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
@@ -86,7 +89,7 @@ def _first_content_line(data: io.BufferedIOBase) -> tuple[int, bytes] | None:
 
 def _decode_line(number: int, line: bytes) -> Decoded | Malformed:
     try:
-        value = json.loads(line)
+        value = json_loads(line)
     except UnicodeDecodeError:
         return Malformed(number, "not valid UTF-8")
     except ValueError:
@@ -153,6 +156,8 @@ def _document_values(line_no: int, first: bytes, data: io.BufferedIOBase) -> Ite
             line += buffer.count("\n", pos, next_start + 1)
             pos = next_start + 1
             continue
+        if value is not _TOO_DEEP and may_hold_surrogate(buffer, pos, end):
+            value = scrub(value)
         if value is _TOO_DEEP:
             yield Malformed(line, "JSON nested too deeply")
         elif isinstance(value, dict):

@@ -416,6 +416,35 @@ def test_one_bad_line_among_many_publishes_every_good_record(
     assert {k: v for k, v in counts.items() if v} == {outcome: 1}
 
 
+def _prompted(i: int, prompt: str, **overrides: Any) -> dict[str, Any]:
+    return _record(
+        i, input={"inputBodyJson": {"messages": [{"role": "user", "content": [{"text": prompt}]}]}}, **overrides
+    )
+
+
+def test_lone_surrogates_are_replaced_and_every_record_is_published(env: dict, lambda_context: Any) -> None:
+    """A lone surrogate ("\\ud800", or its raw bytes) cannot be encoded as UTF-8: it becomes U+FFFD where the
+    line is decoded, so the record and the 1,200 around it are published in one attempt."""
+    good = [json.dumps(_record(i)).encode() for i in range(1200)]
+    bad = [
+        json.dumps(_prompted(5000, "question \ud800")).encode(),  # json.dumps escapes it: "\\ud800"
+        json.dumps(_record(5001, modelId="anthropic.\udfff")).encode(),
+        json.dumps(_record(5002, requestId="req-\udc00")).encode(),
+        json.dumps(_prompted(5003, "raw RAW")).encode().replace(b"RAW", b"\xed\xa0\x80"),
+    ]
+    lines = [*good[:700], *bad, *good[700:]]
+    key = LOG_PREFIX + "surrogates.json.gz"
+    env["s3"].put_object(Bucket=BUCKET, Key=key, Body=gzip.compress(b"\n".join(lines)))
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)["objects"][0]
+    assert result["dispatched"] == 1204 and result["malformedLines"] == 0 and not result["skipped"]
+    published = {r["requestId"]: r for r in read_stream(env["kinesis"], STREAM)}
+    assert len(published) == 1204
+    assert published["req-05000"]["prompt"] == "question \ufffd"
+    assert published["req-05001"]["modelId"] == "anthropic.\ufffd"
+    assert published["req-\ufffd"]["partitionKey"] == "req-\ufffd"
+    assert published["req-05003"]["prompt"] == "raw \ufffd"
+
+
 def test_a_truncated_gzip_object_publishes_what_precedes_the_damage(env: dict, lambda_context: Any) -> None:
     whole = gz_lines([_record(i) for i in range(200)])
     key = LOG_PREFIX + "half-written.json.gz"
