@@ -36,7 +36,8 @@ class SkipReason(StrEnum):
     NO_OUTPUT = "no-output"  # no output body and no error code
     UNKNOWN_SHAPE = "unknown-shape"
     OFFLOADED_BODY_MISSING = "offloaded-body-missing"  # only where a caller chooses to skip, not fail
-    OFFLOADED_BODY_UNREADABLE = "offloaded-body-unreadable"  # the object exists but is not (gzipped) JSON
+    # not (gzipped) JSON, not an S3 URI, or an S3 answer no wait changes (no such bucket, 403 outside the log bucket)
+    OFFLOADED_BODY_UNREADABLE = "offloaded-body-unreadable"
     CANARY = "canary"  # a canary request (requestMetadata tag), left out of production metrics by choice
 
 

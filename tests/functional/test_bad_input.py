@@ -124,6 +124,36 @@ def test_unreadable_offloaded_bodies_are_counted_and_never_escape_the_log_tree(
     assert skipped == {"offloaded-body-unreadable": 3}
 
 
+def test_a_malformed_offloaded_body_uri_costs_its_record_not_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uris = ["not-a-uri", "s3://", "s3:///x", "s3://bucket-only"]
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(
+        lines(
+            record(0),
+            *(record(10 + n, output={"outputBodyS3Path": uri}) for n, uri in enumerate(uris)),
+            *(record(i) for i in range(1, 21)),
+        )
+    )
+    code, out, err = run(capsys, "parse", str(log), "--summary-json")
+    assert code == 0 and "cannot read" not in err
+    assert len(out.splitlines()) == 21
+    assert json.loads(err.strip().splitlines()[-1])["skipped"] == {"offloaded-body-unreadable": 4}
+    code, out, err = run(
+        capsys,
+        "replay",
+        str(log),
+        "--store",
+        str(tmp_path / "m.db"),
+        "--json",
+        "--no-progress",
+        "--no-dashboard",
+        *PROJECT,
+    )
+    assert code == 0 and json.loads(out)["records"] == 21
+
+
 # --- score -----------------------------------------------------------------------------------------------
 
 

@@ -445,6 +445,58 @@ def test_lone_surrogates_are_replaced_and_every_record_is_published(env: dict, l
     assert published["req-05003"]["prompt"] == "raw \ufffd"
 
 
+@pytest.mark.parametrize(
+    "uri",
+    ["not-a-uri", "s3://", "s3:///x", f"s3://{BUCKET}", "s3://no-such-bucket-here/AWSLogs/data/x_input.json.gz"],
+    ids=["not-a-uri", "no-bucket", "empty-bucket", "no-key", "no-such-bucket"],
+)
+def test_an_offloaded_body_that_can_never_be_read_costs_its_record_not_the_object(
+    env: dict, lambda_context: Any, uri: str
+) -> None:
+    records = [_record(i) for i in range(1200)]
+    records.insert(700, _offloaded(5000, uri))
+    key = _put_log(env["s3"], "bad-uri.json.gz", records)
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)["objects"][0]  # first attempt
+    assert result["dispatched"] == 1200 and result["skipped"] == {"offloaded-body-unreadable": 1}
+    assert len(read_stream(env["kinesis"], STREAM)) == 1200
+    assert env["sleeps"] == []  # nothing was waited for
+
+
+def test_access_denied_outside_the_log_bucket_is_a_counted_skip(
+    env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dispatcher's role may read only the log bucket: 403 anywhere else never heals (moto allows all)."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    class DeniedElsewhere:
+        def __init__(self, client: Any) -> None:
+            self.client = client
+
+        def get_object(self, **kwargs: Any) -> Any:
+            if kwargs["Bucket"] != BUCKET:
+                raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetObject")
+            return self.client.get_object(**kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.client, name)
+
+    real_client = boto3.client
+    monkeypatch.setattr(
+        boto3,
+        "client",
+        lambda service, **kw: (
+            DeniedElsewhere(real_client(service, **kw)) if service == "s3" else real_client(service, **kw)
+        ),
+    )
+    handler.runtime.cache_clear()
+    records = [_record(0), _offloaded(1, "s3://someone-elses-bucket/AWSLogs/data/x_input.json.gz"), _record(2)]
+    result = handler.lambda_handler(s3_event(BUCKET, _put_log(env["s3"], "foreign.json.gz", records)), lambda_context)
+    assert result["objects"][0]["skipped"] == {"offloaded-body-unreadable": 1}
+    assert sorted(r["requestId"] for r in read_stream(env["kinesis"], STREAM)) == ["req-00000", "req-00002"]
+    assert env["sleeps"] == []
+
+
 def test_a_truncated_gzip_object_publishes_what_precedes_the_damage(env: dict, lambda_context: Any) -> None:
     whole = gz_lines([_record(i) for i in range(200)])
     key = LOG_PREFIX + "half-written.json.gz"
