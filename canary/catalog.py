@@ -31,6 +31,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from shared.errors import ConfigurationError
+from shared.untrusted_json import loads as json_loads
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent / "default_catalog.jsonl"
 #: The configuration key a catalog error names.
@@ -150,7 +151,7 @@ def parse_catalog(data: bytes, *, source: str) -> Catalog:
             continue
         where = f"line {number}"
         try:
-            raw = json.loads(line)
+            raw = json_loads(line)
         except json.JSONDecodeError as exc:
             problems.append(f"{where}: not valid JSON ({exc.msg})")
             continue

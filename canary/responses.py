@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from shared.errors import RecordDecodeError
+from shared.untrusted_json import loads as json_loads
 
 
 class ResponseDict(TypedDict, total=False):
@@ -147,7 +148,7 @@ def read_responses(lines: Iterable[bytes | str]) -> ReadResult:
         if not line.strip():
             continue
         try:
-            response = CanaryResponse.from_dict(json.loads(line))
+            response = CanaryResponse.from_dict(json_loads(line))
         except RecursionError:
             result.malformed.append((number, "JSON nested too deeply"))
             continue

@@ -25,6 +25,7 @@ from typing import Protocol, TypedDict
 from canary.catalog import CanaryCase
 from canary.responses import CanaryResponse
 from shared.canary import canary_metadata
+from shared.untrusted_json import scrub_text
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def _response(case: CanaryCase, model_id: str, output: ConverseOutput, elapsed_m
     return CanaryResponse(
         case_id=case.id,
         model_id=model_id,
-        completion=text.strip(),
+        completion=scrub_text(text.strip()),  # a model's lone surrogate would fail every later encode
         latency_ms=float(latency) if isinstance(latency, (int, float)) else elapsed_ms,
         request_id=request_id if isinstance(request_id, str) else None,
         input_tokens=usage.get("inputTokens"),

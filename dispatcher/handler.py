@@ -118,7 +118,10 @@ def process_object(
     stats = ParseStats()
     publisher = KinesisPublisher(kinesis, settings.stream, max_attempts=settings.put_records_max_attempts)
     resolver = S3BodyResolver(
-        s3, budget_seconds=settings.body_wait_seconds, give_up_on=checkpoint.given_up(BODY_WAIT_INVOCATIONS)
+        s3,
+        budget_seconds=settings.body_wait_seconds,
+        give_up_on=checkpoint.given_up(BODY_WAIT_INVOCATIONS),
+        log_buckets=frozenset({ref.bucket}),
     )
     truncated = 0
     resumed_duplicates = 0

@@ -61,12 +61,22 @@ class RetryableDownstreamError(LlmMonitorError):
     """A downstream service refused or failed after our own retries; retrying the event may succeed."""
 
 
+#: An offloaded body's URI comes from the log line: at most this much of it goes into a message.
+_URI_SHOWN_CHARS = 300
+
+
+def _shown_uri(uri: str) -> str:
+    return uri if len(uri) <= _URI_SHOWN_CHARS else f"{uri[:_URI_SHOWN_CHARS]}... ({len(uri):,} characters)"
+
+
 class OffloadedBodyUnreadable(RecordDecodeError):
-    """A body Bedrock offloaded to S3 exists but is not (gzipped) JSON: counted, never retried."""
+    """A body Bedrock offloaded to S3 cannot be used and never will be: the object is not (gzipped) JSON,
+    the log's URI is not an S3 URI, or S3 answers that no retry changes (no such bucket, access denied
+    outside the log bucket). Counted, never retried."""
 
     def __init__(self, uri: str, reason: str) -> None:
         self.uri = uri
-        super().__init__(f"offloaded body {uri} is unreadable ({reason})")
+        super().__init__(f"offloaded body {_shown_uri(uri)} is unreadable ({reason})")
 
 
 class OffloadedBodyMissing(RetryableDownstreamError):
@@ -79,7 +89,7 @@ class OffloadedBodyMissing(RetryableDownstreamError):
         #: counted skip and the rest of the object is read, instead of the event being retried again.
         self.final = final
         answer = f" (S3 answered {last_code})" if last_code else ""
-        super().__init__(f"offloaded body {uri} still missing after {attempts} attempts{answer}")
+        super().__init__(f"offloaded body {_shown_uri(uri)} still missing after {attempts} attempts{answer}")
 
 
 class StoreError(LlmMonitorError):

@@ -17,6 +17,12 @@ KINESIS_PARTITION_KEY_MAX_CHARS = 256
 # Bedrock invocation logging
 OFFLOADED_BODY_DIR = "data"
 OFFLOADED_BODY_PREFIX_MARKER = f"/{OFFLOADED_BODY_DIR}/"
+#: The longest log line the reader buffers. Bedrock offloads bodies over 100 KB (and binary data) to
+#: `data/`, so a real line is the envelope plus at most two inline bodies: well under a few MB. A line past
+#: this (a gzip bomb: 1 MB of gzip can hold a 1 GiB line) is one malformed line, skipped to the next
+#: newline without being held, so the 512 MB dispatcher Lambda (and a laptop) survive it and the next lines
+#: are read. Far above any real line, far below the Lambda's memory.
+MAX_LOG_LINE_BYTES = 64 << 20
 
 # Titan Text Embeddings V2
 TITAN_EMBED_MODEL_ID = "amazon.titan-embed-text-v2:0"

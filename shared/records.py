@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypedDict
 
 from shared.errors import DATA_ERRORS, RecordDecodeError, describe_data_error
+from shared.untrusted_json import loads as json_loads
 
 
 class RecordDict(TypedDict, total=False):
@@ -157,11 +158,13 @@ class InvocationRecord:
     @classmethod
     def from_json(cls, line: str | bytes, *, default_id: str = "") -> InvocationRecord:
         try:
-            data = json.loads(line)
+            data = json_loads(line)
         except RecursionError:
             raise RecordDecodeError("JSON nested too deeply") from None
         except ValueError as exc:  # incl. UnicodeDecodeError
             raise RecordDecodeError(f"invalid JSON ({exc.__class__.__name__})") from None
+        if not isinstance(data, Mapping):
+            raise RecordDecodeError("record is not a JSON object")
         try:
             return cls.from_dict(data, default_id=default_id)
         except RecordDecodeError:

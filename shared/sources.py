@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import gzip
 import io
-import json
 import logging
 import os
 import random
@@ -22,9 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, Required, TypedDict
 
-from shared.errors import ConfigurationError, OffloadedBodyMissing, OffloadedBodyUnreadable, SourceError
+from shared.errors import (
+    ConfigurationError,
+    OffloadedBodyMissing,
+    OffloadedBodyUnreadable,
+    RetryableDownstreamError,
+    SourceError,
+)
 from shared.limits import OFFLOADED_BODY_DIR, OFFLOADED_BODY_PREFIX_MARKER
 from shared.parsing.invocation import BodyResolver
+from shared.untrusted_json import loads as json_loads
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -73,6 +79,28 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     bucket, _, key = uri[5:].partition("/")
     if not bucket:
         raise SourceError(f"S3 URI has no bucket: {uri}")
+    return bucket, key
+
+
+#: A bucket name S3 (and botocore's check) could accept; an access-point ARN or anything else is not where
+#: Bedrock writes offloaded bodies.
+_BUCKET_NAME = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+S3_KEY_MAX_BYTES = 1024
+
+
+def offloaded_body_location(uri: object) -> tuple[str, str]:
+    """(bucket, key) of an offloaded body's `s3://bucket/key`.
+
+    A log line may hold anything there: OffloadedBodyUnreadable (that record is a counted skip, the rest
+    of the file goes on) when it is not an S3 URI of a plain bucket and a non-empty key.
+    """
+    if not isinstance(uri, str) or not uri.startswith("s3://"):
+        raise OffloadedBodyUnreadable(str(uri), "not an S3 URI")
+    bucket, _, key = uri[5:].partition("/")
+    if not _BUCKET_NAME.match(bucket):
+        raise OffloadedBodyUnreadable(uri, "no valid bucket name in the S3 URI")
+    if not key or len(key.encode("utf-8", "replace")) > S3_KEY_MAX_BYTES:
+        raise OffloadedBodyUnreadable(uri, "no valid object key in the S3 URI")
     return bucket, key
 
 
@@ -141,9 +169,9 @@ def decode_body(data: bytes, *, uri: str) -> object:
         if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)
         try:
-            return json.loads(data)
+            return json_loads(data)
         except ValueError:
-            return [json.loads(line) for line in data.splitlines() if line.strip()]
+            return [json_loads(line) for line in data.splitlines() if line.strip()]
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise OffloadedBodyUnreadable(uri, f"gzip data truncated or corrupt ({exc.__class__.__name__})") from None
     except RecursionError:
@@ -158,6 +186,30 @@ MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound", "AccessDenied", "403"
 #: What S3 answers for a key that is certainly not there, to a caller that may list the bucket (the
 #: dispatcher may): a log object announced as created and now gone was deleted, and will not come back.
 GONE_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+#: 403 answers: in the log bucket they mean "not landed yet" (above); anywhere else they never heal (the
+#: reader's role or credentials are not granted that bucket), so the record is a counted skip.
+DENIED_CODES = frozenset({"AccessDenied", "403", "AllAccessDisabled"})
+#: S3 answers that no wait or retry will change: the record is a counted skip, the rest is read.
+PERMANENT_CODES = frozenset(
+    {
+        "NoSuchBucket",
+        "InvalidBucketName",
+        "AllAccessDisabled",
+        "InvalidObjectState",  # archived (Glacier, Deep Archive): needs a restore first
+        "PermanentRedirect",
+        "301",
+        "InvalidArgument",
+        "InvalidRequest",
+        "InvalidURI",
+        "KeyTooLongError",
+        "AuthorizationHeaderMalformed",
+        "400",
+    }
+)
+#: botocore's own refusals of a request before it is sent (a bucket name or key it will not take).
+_CLIENT_SIDE_REFUSALS = frozenset(
+    {"ParamValidationError", "UnsupportedS3ArnError", "UnsupportedS3AccesspointConfigurationError"}
+)
 
 
 @dataclass
@@ -173,9 +225,12 @@ class S3BodyResolver:
     #: Bodies already waited for as long as the caller ever will: fetched once, and if still missing the
     #: record is given up (OffloadedBodyMissing with `final`), not waited for again.
     give_up_on: frozenset[str] = frozenset()
+    #: The log bucket(s), where 403 means "not landed yet"; elsewhere 403 is a counted skip. Empty: every
+    #: bucket is treated as a log bucket.
+    log_buckets: frozenset[str] = frozenset()
 
     def fetch(self, uri: str) -> object:
-        bucket, key = split_s3_uri(uri)
+        bucket, key = offloaded_body_location(uri)
         final = uri in self.give_up_on
         deadline = self.clock() + (0.0 if final else self.budget_seconds)
         attempt = 0
@@ -186,7 +241,14 @@ class S3BodyResolver:
                 response = self.client.get_object(Bucket=bucket, Key=key)
             except Exception as exc:  # botocore ClientError; imported lazily to keep cold start small
                 code = s3_error_code(exc)
+                foreign = bool(self.log_buckets) and bucket not in self.log_buckets
+                if code in PERMANENT_CODES or (foreign and code in DENIED_CODES):
+                    raise OffloadedBodyUnreadable(uri, f"S3 answered {code}") from None
+                if exc.__class__.__name__ in _CLIENT_SIDE_REFUSALS:
+                    raise OffloadedBodyUnreadable(uri, "not a bucket and key S3 accepts") from None
                 if code not in MISSING_CODES:
+                    if code:  # a service's answer (throttling, 5xx after botocore's retries): retry later
+                        raise RetryableDownstreamError(f"offloaded body {uri}: S3 answered {code}") from exc
                     raise
                 last_code = code
             else:
@@ -219,7 +281,7 @@ class LocalBodyResolver:
     roots: Sequence[Path]
 
     def fetch(self, uri: str) -> object:
-        _, key = split_s3_uri(uri)
+        _, key = offloaded_body_location(uri)
         parts = tuple(key.split("/"))
         if not key or any(part in ("", ".", "..") for part in parts) or "\\" in key:
             raise OffloadedBodyUnreadable(uri, "not a plain S3 key")
@@ -322,7 +384,7 @@ class _S3Body(io.RawIOBase):
 
 def s3_sources(uri: str, client: S3Client, *, body_wait_seconds: float = 10.0) -> Iterator[LogSource]:
     bucket, prefix = split_s3_uri(uri)
-    resolver = S3BodyResolver(client, budget_seconds=body_wait_seconds)
+    resolver = S3BodyResolver(client, budget_seconds=body_wait_seconds, log_buckets=frozenset({bucket}))
     paginator = client.get_paginator("list_objects_v2")
     try:
         pages = list(paginator.paginate(Bucket=bucket, Prefix=prefix))

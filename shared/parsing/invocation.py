@@ -8,7 +8,6 @@ model; the bodies are the provider's own. Bodies over 100 KB are offloaded to S3
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +24,7 @@ from shared.parsing.shapes import (
     read_prompt,
 )
 from shared.records import InvocationRecord
+from shared.untrusted_json import loads as json_loads
 
 
 class SkipReason(StrEnum):
@@ -37,7 +37,8 @@ class SkipReason(StrEnum):
     NO_OUTPUT = "no-output"  # no output body and no error code
     UNKNOWN_SHAPE = "unknown-shape"
     OFFLOADED_BODY_MISSING = "offloaded-body-missing"  # only where a caller chooses to skip, not fail
-    OFFLOADED_BODY_UNREADABLE = "offloaded-body-unreadable"  # the object exists but is not (gzipped) JSON
+    # not (gzipped) JSON, not an S3 URI, or an S3 answer no wait changes (no such bucket, 403 outside the log bucket)
+    OFFLOADED_BODY_UNREADABLE = "offloaded-body-unreadable"
     CANARY = "canary"  # a canary request (requestMetadata tag), left out of production metrics by choice
     # The dispatcher's, counted once per event record or log object rather than per log record:
     UNUSABLE_EVENT = "unusable-event"  # an event record that cannot name its object (no bucket or key)
@@ -154,7 +155,7 @@ def _inline_body(section: Mapping[str, object], key: str) -> object:
     if isinstance(body, str):
         # Some producers log the body as a JSON string rather than an object.
         try:
-            return json.loads(body)
+            return json_loads(body)
         except ValueError:
             return body  # not JSON: an unknown shape, not a missing body
     return body

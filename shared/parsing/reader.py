@@ -18,6 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
+from shared import limits
+from shared.untrusted_json import loads as json_loads
+from shared.untrusted_json import may_hold_surrogate, scrub
+
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
@@ -63,30 +67,53 @@ def iter_values(stream: BinaryIO) -> Iterator[Decoded | Malformed]:
 
 
 def _values(data: io.BufferedIOBase) -> Iterator[Decoded | Malformed]:
-    first = _first_content_line(data)
-    if first is None:
-        return
-    line_no, line = first
+    # Lines are read with a bound (limits.MAX_LOG_LINE_BYTES): a longer one is a Malformed in its place,
+    # read through to its newline a chunk at a time and never held whole (a gzip bomb is one long line).
+    limit = limits.MAX_LOG_LINE_BYTES
+    readline = data.readline
+    number = 0
+    while True:
+        line = readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            yield _skip_long_line(number, limit, data)
+        elif line.strip():
+            break
     stripped = line.strip()
     # A JSON array, or a pretty-printed document (its first line is a lone brace). Anything else is JSON
     # lines, so one broken first line cannot make us buffer a whole large file.
     if stripped.startswith(b"[") or stripped == b"{":
-        yield from _document_values(line_no, line, data)
-    else:
-        yield _decode_line(line_no, line)
-        yield from _line_values(line_no, data)
+        yield from _document_values(number, line, data)
+        return
+    yield _decode_line(number, line)
+    while True:  # the hot loop: no per-line work beyond the bound, the blank check and the decode
+        line = readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            yield _skip_long_line(number, limit, data)
+        elif line.strip():
+            yield _decode_line(number, line)
 
 
-def _first_content_line(data: io.BufferedIOBase) -> tuple[int, bytes] | None:
-    for number, line in enumerate(data, 1):
-        if line.strip():
-            return number, line
-    return None
+def _skip_long_line(number: int, limit: int, data: io.BufferedIOBase) -> Malformed:
+    """Read the rest of an over-long line a chunk at a time, keeping none of it."""
+    while True:
+        tail = data.readline(_CHUNK)
+        if not tail or tail.endswith(b"\n"):
+            return Malformed(number, f"line longer than {_size(limit)}")
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 and not n % (1 << 20) else f"{n:,} bytes"
 
 
 def _decode_line(number: int, line: bytes) -> Decoded | Malformed:
     try:
-        value = json.loads(line)
+        value = json_loads(line)
     except UnicodeDecodeError:
         return Malformed(number, "not valid UTF-8")
     except ValueError:
@@ -96,12 +123,6 @@ def _decode_line(number: int, line: bytes) -> Decoded | Malformed:
     if not isinstance(value, dict):
         return Malformed(number, "not a JSON object")
     return Decoded(number, value)
-
-
-def _line_values(start: int, data: io.BufferedIOBase) -> Iterator[Decoded | Malformed]:
-    for number, line in enumerate(data, start + 1):
-        if line.strip():
-            yield _decode_line(number, line)
 
 
 def _document_values(line_no: int, first: bytes, data: io.BufferedIOBase) -> Iterator[Decoded | Malformed]:
@@ -153,6 +174,8 @@ def _document_values(line_no: int, first: bytes, data: io.BufferedIOBase) -> Ite
             line += buffer.count("\n", pos, next_start + 1)
             pos = next_start + 1
             continue
+        if value is not _TOO_DEEP and may_hold_surrogate(buffer, pos, end):
+            value = scrub(value)
         if value is _TOO_DEEP:
             yield Malformed(line, "JSON nested too deeply")
         elif isinstance(value, dict):

@@ -124,6 +124,36 @@ def test_unreadable_offloaded_bodies_are_counted_and_never_escape_the_log_tree(
     assert skipped == {"offloaded-body-unreadable": 3}
 
 
+def test_a_malformed_offloaded_body_uri_costs_its_record_not_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uris = ["not-a-uri", "s3://", "s3:///x", "s3://bucket-only"]
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(
+        lines(
+            record(0),
+            *(record(10 + n, output={"outputBodyS3Path": uri}) for n, uri in enumerate(uris)),
+            *(record(i) for i in range(1, 21)),
+        )
+    )
+    code, out, err = run(capsys, "parse", str(log), "--summary-json")
+    assert code == 0 and "cannot read" not in err
+    assert len(out.splitlines()) == 21
+    assert json.loads(err.strip().splitlines()[-1])["skipped"] == {"offloaded-body-unreadable": 4}
+    code, out, err = run(
+        capsys,
+        "replay",
+        str(log),
+        "--store",
+        str(tmp_path / "m.db"),
+        "--json",
+        "--no-progress",
+        "--no-dashboard",
+        *PROJECT,
+    )
+    assert code == 0 and json.loads(out)["records"] == 21
+
+
 # --- score -----------------------------------------------------------------------------------------------
 
 
@@ -138,6 +168,93 @@ def test_score_loses_only_the_bad_lines(tmp_path: Path, capsys: pytest.CaptureFi
     assert len(out.splitlines()) == 3
     assert f"{path}:2: " in err and f"{path}:4: " in err and f"{path}:5: " in err
     assert "3 line(s) skipped" in err
+
+
+# --- lone UTF-16 surrogates: a bad character, not a bad record -------------------------------------------
+
+RAW_SURROGATE = b"\xed\xa0\x80"  # "\ud800" encoded with surrogatepass; json.loads decodes it to one
+
+
+def surrogate_log(tmp_path: Path) -> Path:
+    """Five records with lone surrogates (JSON escapes and raw bytes) in every text field, among good ones."""
+    bad = [
+        record(100, input={"inputBodyJson": {"prompt": "question \ud800"}}),
+        record(101, output={"outputBodyJson": {"generation": "\udfff answer"}}),
+        record(102, modelId="meta.llama3-1-70b-instruct-v1:0\udc00"),
+        record(103, requestId="bad-input-\ud800-103"),
+    ]
+    raw = json.dumps(record(104)).encode().replace(b"question 104", b"question " + RAW_SURROGATE)
+    path = tmp_path / "surrogates.jsonl"
+    path.write_bytes(lines(*(record(i) for i in range(10)), *bad) + raw + b"\n" + lines(record(10)))
+    return path
+
+
+def test_parse_keeps_every_record_with_a_lone_surrogate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "parse", str(surrogate_log(tmp_path)))
+    assert code == 0 and "Traceback" not in err
+    out.encode("utf-8")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 16
+    by_id = {row["requestId"]: row for row in rows}
+    assert by_id["bad-input-100"]["prompt"] == "question \ufffd"
+    assert by_id["bad-input-101"]["completion"] == "\ufffd answer"
+    assert by_id["bad-input-102"]["modelId"].endswith("\ufffd")
+    assert "bad-input-\ufffd-103" in by_id and by_id["bad-input-104"]["prompt"] == "question \ufffd"
+
+
+def test_replay_stores_and_scores_records_with_a_lone_surrogate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = surrogate_log(tmp_path)
+    code, out, err = run(
+        capsys,
+        "replay",
+        str(log),
+        "--store",
+        str(tmp_path / "m.db"),
+        "--json",
+        "--no-progress",
+        "--no-dashboard",
+        *PROJECT,
+    )
+    assert code == 0 and "Traceback" not in err
+    assert json.loads(out)["records"] == 16
+
+
+def test_score_scores_records_with_a_lone_surrogate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        json.dumps({"prompt": "How do I reset my router?", "completion": "Hold the reset button."}).encode(),
+        json.dumps(
+            {"requestId": "s\ud800", "prompt": "How \ud800 do I?", "completion": "I can't \udfff help"}
+        ).encode(),
+        b'{"prompt":"raw ' + RAW_SURROGATE + b'","completion":"Press ' + RAW_SURROGATE + b'"}',
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    code, out, err = run(capsys, "score", str(path), "--monitors", "semantic-similarity,refusal", *PROJECT)
+    assert code == 0 and "Traceback" not in err and "skipped" not in err
+    out.encode("utf-8")
+    scored = [json.loads(line) for line in out.splitlines()]
+    assert len(scored) == 3
+    assert all("PromptCompletionSimilarity" in row for row in scored)
+
+
+def test_canary_score_scores_a_response_with_a_lone_surrogate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    responses = ROOT / "tests" / "fixtures" / "canary" / "responses.jsonl"
+    lines_ = responses.read_bytes().splitlines(keepends=True)
+    # A case with a reference answer: its completion is embedded (where the surrogate used to fail).
+    at = next(i for i, line in enumerate(lines_) if b'"caseId": "fact-' in line)
+    response = json.loads(lines_[at])
+    response["completion"] = "\ud800 " + response["completion"]
+    lines_[at] = json.dumps(response).encode() + b"\n"
+    path = tmp_path / "responses.jsonl"
+    path.write_bytes(b"".join(lines_))
+    code, out, err = run(capsys, "canary", "score", str(path), "--json", *PROJECT)
+    assert code == 0 and "Traceback" not in err
+    model = json.loads(out)["models"][response["modelId"]]
+    assert model["cases"] == 78
 
 
 # --- replay and its store --------------------------------------------------------------------------------

@@ -416,6 +416,87 @@ def test_one_bad_line_among_many_publishes_every_good_record(
     assert {k: v for k, v in counts.items() if v} == {outcome: 1}
 
 
+def _prompted(i: int, prompt: str, **overrides: Any) -> dict[str, Any]:
+    return _record(
+        i, input={"inputBodyJson": {"messages": [{"role": "user", "content": [{"text": prompt}]}]}}, **overrides
+    )
+
+
+def test_lone_surrogates_are_replaced_and_every_record_is_published(env: dict, lambda_context: Any) -> None:
+    """A lone surrogate ("\\ud800", or its raw bytes) cannot be encoded as UTF-8: it becomes U+FFFD where the
+    line is decoded, so the record and the 1,200 around it are published in one attempt."""
+    good = [json.dumps(_record(i)).encode() for i in range(1200)]
+    bad = [
+        json.dumps(_prompted(5000, "question \ud800")).encode(),  # json.dumps escapes it: "\\ud800"
+        json.dumps(_record(5001, modelId="anthropic.\udfff")).encode(),
+        json.dumps(_record(5002, requestId="req-\udc00")).encode(),
+        json.dumps(_prompted(5003, "raw RAW")).encode().replace(b"RAW", b"\xed\xa0\x80"),
+    ]
+    lines = [*good[:700], *bad, *good[700:]]
+    key = LOG_PREFIX + "surrogates.json.gz"
+    env["s3"].put_object(Bucket=BUCKET, Key=key, Body=gzip.compress(b"\n".join(lines)))
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)["objects"][0]
+    assert result["dispatched"] == 1204 and result["malformedLines"] == 0 and not result["skipped"]
+    published = {r["requestId"]: r for r in read_stream(env["kinesis"], STREAM)}
+    assert len(published) == 1204
+    assert published["req-05000"]["prompt"] == "question \ufffd"
+    assert published["req-05001"]["modelId"] == "anthropic.\ufffd"
+    assert published["req-\ufffd"]["partitionKey"] == "req-\ufffd"
+    assert published["req-05003"]["prompt"] == "raw \ufffd"
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["not-a-uri", "s3://", "s3:///x", f"s3://{BUCKET}", "s3://no-such-bucket-here/AWSLogs/data/x_input.json.gz"],
+    ids=["not-a-uri", "no-bucket", "empty-bucket", "no-key", "no-such-bucket"],
+)
+def test_an_offloaded_body_that_can_never_be_read_costs_its_record_not_the_object(
+    env: dict, lambda_context: Any, uri: str
+) -> None:
+    records = [_record(i) for i in range(1200)]
+    records.insert(700, _offloaded(5000, uri))
+    key = _put_log(env["s3"], "bad-uri.json.gz", records)
+    result = handler.lambda_handler(s3_event(BUCKET, key), lambda_context)["objects"][0]  # first attempt
+    assert result["dispatched"] == 1200 and result["skipped"] == {"offloaded-body-unreadable": 1}
+    assert len(read_stream(env["kinesis"], STREAM)) == 1200
+    assert env["sleeps"] == []  # nothing was waited for
+
+
+def test_access_denied_outside_the_log_bucket_is_a_counted_skip(
+    env: dict, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dispatcher's role may read only the log bucket: 403 anywhere else never heals (moto allows all)."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    class DeniedElsewhere:
+        def __init__(self, client: Any) -> None:
+            self.client = client
+
+        def get_object(self, **kwargs: Any) -> Any:
+            if kwargs["Bucket"] != BUCKET:
+                raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetObject")
+            return self.client.get_object(**kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.client, name)
+
+    real_client = boto3.client
+    monkeypatch.setattr(
+        boto3,
+        "client",
+        lambda service, **kw: (
+            DeniedElsewhere(real_client(service, **kw)) if service == "s3" else real_client(service, **kw)
+        ),
+    )
+    handler.runtime.cache_clear()
+    records = [_record(0), _offloaded(1, "s3://someone-elses-bucket/AWSLogs/data/x_input.json.gz"), _record(2)]
+    result = handler.lambda_handler(s3_event(BUCKET, _put_log(env["s3"], "foreign.json.gz", records)), lambda_context)
+    assert result["objects"][0]["skipped"] == {"offloaded-body-unreadable": 1}
+    assert sorted(r["requestId"] for r in read_stream(env["kinesis"], STREAM)) == ["req-00000", "req-00002"]
+    assert env["sleeps"] == []
+
+
 def test_a_truncated_gzip_object_publishes_what_precedes_the_damage(env: dict, lambda_context: Any) -> None:
     whole = gz_lines([_record(i) for i in range(200)])
     key = LOG_PREFIX + "half-written.json.gz"

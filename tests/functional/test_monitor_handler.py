@@ -458,3 +458,27 @@ def test_an_event_without_records_scores_nothing_and_fails_nothing(
     rt = make_runtime("refusal")
     monkeypatch.setattr(handler, "runtime", lambda: rt)
     assert handler.lambda_handler(event, lambda_context) == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize("monitor", ["semantic-similarity", "refusal"])
+@pytest.mark.parametrize("backend", ["embedded", "aws"])
+def test_a_lone_surrogate_is_replaced_and_the_record_scored_with_the_rest_of_the_batch(
+    aws_env: FakeAI,
+    capsys: pytest.CaptureFixture,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    monitor: str,
+    backend: str,
+) -> None:
+    rt = make_runtime(monitor, {"backend": backend})
+    monkeypatch.setattr(handler, "runtime", lambda: rt)
+    escaped = json.dumps(
+        {"requestId": "esc", "prompt": "How do I \ud800 reset it?", "completion": "I cannot help \udfff"}
+    )
+    raw = b'{"requestId":"raw","modelId":"m\xed\xa0\x80","prompt":"a \xed\xa0\x80","completion":"Press the button."}'
+    capsys.readouterr()
+    response = handler.lambda_handler(kinesis_event([record(0), escaped.encode(), raw, record(3)]), lambda_context)
+    assert response == {"batchItemFailures": []}
+    docs = emf_documents(capsys.readouterr().out)
+    assert [d["requestId"] for d in per_record(docs)] == ["req-0000", "esc", "raw", "req-0003"]
+    assert not any("UndecodableRecords" in d and d["UndecodableRecords"] != [0.0] for d in docs)

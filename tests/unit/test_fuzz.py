@@ -130,6 +130,53 @@ def test_deep_nesting_and_broken_lines_lose_nothing_else(lines: list[Any], depth
     assert stats.malformed >= 2
 
 
+# Text with lone UTF-16 surrogates (hypothesis's text() never makes them): JSON escapes them as "\\ud800".
+surrogates = st.integers(min_value=0xD800, max_value=0xDFFF).map(chr)
+hostile_text = st.lists(surrogates | st.characters(), max_size=12).map("".join)
+
+
+def _generation(request_id: str, model: str, prompt: str, completion: str) -> dict[str, Any]:
+    return {
+        "requestId": request_id,
+        "modelId": model,
+        "input": {"inputBodyJson": {"messages": [{"role": "user", "content": [{"text": prompt}]}]}},
+        "output": {"outputBodyJson": {"output": {"message": {"content": [{"text": completion}]}}}},
+    }
+
+
+@FUZZ
+@given(st.lists(st.tuples(hostile_text, hostile_text, hostile_text, hostile_text), min_size=1, max_size=6))
+def test_lone_surrogates_never_cost_a_record_and_every_record_encodes(fields: list[tuple[str, ...]]) -> None:
+    rows = [
+        _generation(f"{i}-{rid}", model, prompt, completion)
+        for i, (rid, model, prompt, completion) in enumerate(fields)
+    ]
+    data = "\n".join(json.dumps(row) for row in rows).encode()
+    stats = ParseStats()
+    emitted = [
+        record
+        for _, record in parse_stream(
+            io.BytesIO(data), source="fuzz", resolver=NoOffloadedBodies(), stats=stats, skip_missing_bodies=True
+        )
+    ]
+    assert accounted(stats) == len(rows) and stats.malformed == 0
+    for record in emitted:
+        line = record.to_json().encode("utf-8")  # what stdout, Kinesis and SQLite need
+        again = InvocationRecord.from_json(line)
+        assert again.to_json().encode("utf-8") == line
+
+
+@FUZZ
+@given(hostile_text, hostile_text, hostile_text)
+def test_stream_records_with_lone_surrogates_decode_to_encodable_text(
+    request_id: str, prompt: str, completion: str
+) -> None:
+    data = json.dumps({"requestId": request_id, "prompt": prompt, "completion": completion})
+    for raw in (data, data.encode(), json.dumps(json.loads(data), ensure_ascii=False).encode("utf-8", "surrogatepass")):
+        record = InvocationRecord.from_json(raw, default_id="seq-1")
+        record.to_json().encode("utf-8")
+
+
 @FUZZ
 @given(st.binary(max_size=500) | json_values.map(lambda v: json.dumps(v, allow_nan=True).encode()))
 def test_stream_records_decode_or_fail_with_a_decode_error(data: bytes) -> None:

@@ -157,3 +157,47 @@ def test_memory_does_not_grow_with_the_file(records: int) -> None:
     assert count == records
     # ~0.5 KB a record: 20,000 records is ~10 MB of JSON; streaming keeps the peak to a few buffers.
     assert peak < 4 * 1024 * 1024
+
+
+# --- a line bomb: one line far longer than any Bedrock writes --------------------------------------------
+
+LIMIT = 4096  # stands for limits.MAX_LOG_LINE_BYTES (64 MiB), so the test needs no big data
+
+
+@pytest.fixture
+def small_line_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shared.limits.MAX_LOG_LINE_BYTES", LIMIT)
+
+
+def test_a_line_over_the_limit_is_one_malformed_line_and_the_next_lines_are_read(small_line_limit: None) -> None:
+    long_line = json.dumps(_record(1, text="x" * (LIMIT * 10))).encode() + b"\n"
+    at_limit = json.dumps(_record(2, text="y" * LIMIT))[: LIMIT - 1].encode()  # LIMIT bytes with its newline
+    data = _lines([_record(0)]) + long_line + b"z" * LIMIT * 50 + b"\n" + _lines([_record(3)])
+    records, stats = _parse(gzip.compress(data))
+    assert [r.request_id for _, r in records] == ["req-0", "req-3"]
+    assert stats.malformed_locations == [
+        ("f.json", 2, f"line longer than {LIMIT:,} bytes"),
+        ("f.json", 3, f"line longer than {LIMIT:,} bytes"),
+    ]
+    # A line of exactly the limit is read (and here is broken JSON, so it is malformed for that reason).
+    values = list(iter_values(io.BytesIO(at_limit + b"\n" + _lines([_record(4)]))))
+    assert values[0] == Malformed(1, "invalid JSON") and isinstance(values[1], Decoded)
+
+
+def test_an_over_long_first_or_last_line_loses_nothing_else(small_line_limit: None) -> None:
+    bomb = b"[" + b" " * LIMIT * 20  # looks like an array document: still one bounded line, not a buffer
+    data = bomb + b"\n" + _lines([_record(0), _record(1)]) + b"{" + b"q" * LIMIT * 3  # no final newline
+    values = list(iter_values(io.BytesIO(gzip.compress(data))))
+    assert [type(v).__name__ for v in values] == ["Malformed", "Decoded", "Decoded", "Malformed"]
+    assert [v.line for v in values] == [1, 2, 3, 4]
+
+
+def test_a_gzip_bomb_line_is_never_held_whole(small_line_limit: None) -> None:
+    """1 MB of gzip can hold a 1 GiB line; here 32 MiB of one byte stands for it (~32 KB of gzip)."""
+    data = gzip.compress(_lines([_record(0)]) + b"a" * (32 << 20) + b"\n" + _lines([_record(1)]))
+    tracemalloc.start()
+    records, stats = _parse(data)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert [r.request_id for _, r in records] == ["req-0", "req-1"] and stats.malformed == 1
+    assert peak < 8 << 20
