@@ -78,8 +78,8 @@ def parse_invocation(raw: Mapping[str, object], resolver: BodyResolver) -> Invoc
     if len(request_id) > KINESIS_PARTITION_KEY_MAX_CHARS:
         # The request id is the stream's partition key; Bedrock's are UUIDs.
         raise RecordDecodeError(f"requestId longer than {KINESIS_PARTITION_KEY_MAX_CHARS} characters")
-    model_id = _text(raw.get("modelId"))
-    error_code = _text(raw.get("errorCode")) or None
+    model_id = _identifier(raw.get("modelId"))
+    error_code = _identifier(raw.get("errorCode")) or None
     inp = _section(raw.get("input"))
     out = _section(raw.get("output"))
 
@@ -142,6 +142,16 @@ def _section(value: object) -> Mapping[str, object]:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _identifier(value: object) -> str:
+    """A model id or error code as logged, with any control character (a newline, a terminal escape)
+    replaced by U+FFFD: these are printed in summaries and used as metric dimensions, and no real id
+    holds one."""
+    text = _text(value)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
 def _count(primary: object, fallback: int | None) -> int | None:

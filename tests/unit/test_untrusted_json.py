@@ -151,3 +151,13 @@ def test_a_canary_answer_with_a_lone_surrogate_is_repaired() -> None:
     case = next(iter(load_catalog()))
     output: Any = {"output": {"message": {"content": [{"text": "Sure \ud800 here"}]}}, "usage": {}, "metrics": {}}
     assert _response(case, "m", output, 10.0).completion == "Sure \ufffd here"
+
+
+def test_control_characters_in_a_model_id_never_reach_a_terminal() -> None:
+    """A model id is printed in summaries and becomes a metric dimension: a newline or a terminal escape
+    in one (no real id holds either) becomes U+FFFD, and the record is kept."""
+    hostile = _converse("x", "fine", "fine", model="meta.llama\n\x1b[31mFAKE ALARM\x1b[0m")
+    records, stats = _parse(json.dumps(hostile).encode() + b"\n" + json.dumps(_converse("y", "q", "a")).encode())
+    assert [r.request_id for r in records] == ["x", "y"]
+    assert records[0].model_id == "meta.llama\ufffd\ufffd[31mFAKE ALARM\ufffd[0m"
+    assert records[1].model_id == "m" and stats.malformed == 0
