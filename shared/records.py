@@ -135,6 +135,12 @@ class InvocationRecord:
                 out[str(name)] = n
             return out
 
+        def flag(key: str) -> bool:
+            value = data.get(key, False)
+            if value is None or isinstance(value, bool):
+                return bool(value)
+            raise RecordDecodeError(f"'{key}' must be true or false")
+
         request_id = text("requestId") or default_id
         return cls(
             request_id=request_id,
@@ -148,7 +154,7 @@ class InvocationRecord:
             output_tokens=count("outputTokens"),
             latency_ms=count("latencyMs"),
             request_metadata=strings("requestMetadata"),
-            truncated=bool(data.get("truncated", False)),
+            truncated=flag("truncated"),
             content_blocks=counts("contentBlocks"),
             stop_reason=text("stopReason") or None,
             error_code=text("errorCode") or None,

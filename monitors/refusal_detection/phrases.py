@@ -2,8 +2,9 @@
 
 rapidfuzz's partial ratio aligns every phrase inside every opening in one `cdist` call per family and
 batch, so "I can't help with" also matches "I can't help with writing that" and small wording changes
-cost little. A match whose aligned text lost the phrase's negation ("I can help with" against "I can't
-help with") is one edit away yet means the opposite, so it is penalised.
+cost little; an opening shorter than a phrase scores at most its share of the phrase's length. A match
+whose aligned text lost the phrase's negation ("I can help with" against "I can't help with") is one edit
+away yet means the opposite, so it is penalised.
 """
 
 from __future__ import annotations
@@ -79,6 +80,13 @@ def best_phrase_match(openings: Sequence[str], phrases: Sequence[str]) -> tuple[
         )
         / 100.0
     )
+    # partial_ratio aligns the shorter string inside the longer: an opening shorter than a phrase ("No",
+    # "b") would "match" any phrase holding it. A match can be only as good as the share of the phrase the
+    # opening could hold.
+    opening_chars = np.fromiter((len(o) for o in openings), dtype=np.float32, count=len(openings))
+    phrase_chars = np.fromiter((len(p) for p in phrases), dtype=np.float32, count=len(phrases))
+    scores *= np.minimum(1.0, opening_chars[:, None] / np.maximum(phrase_chars[None, :], 1.0))
+    scores[scores < FLOOR] = 0.0
     # A lost negation is checked only where a match could count: a handful of cells per batch.
     for row, column in zip(*np.nonzero(scores >= FLOOR), strict=True):
         phrase = phrases[column]

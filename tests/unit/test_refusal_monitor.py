@@ -113,6 +113,16 @@ def test_answers_that_look_like_refusals_are_not_refusals(backends: Backends) ->
     assert not flagged
 
 
+@pytest.mark.parametrize("method", ["classifier", "fuzzy"])
+def test_one_word_answers_are_not_refusals_because_a_phrase_holds_them(backends: Backends, method: str) -> None:
+    """Yes/no and label answers are common traffic. "No" lies inside "...other non-malicious requests" and
+    "b" inside "...aber ich kann": a phrase match must cover the phrase, not the opening."""
+    answers = ["No", "no.", "b", "OK", "Yes.", "A", "42", "Positive", "N/A"]
+    monitor = RefusalMonitor(backends=backends, options={"method": method})
+    results = monitor.score_batch(records([(model, t) for t in answers for model in ("meta.llama3", "x.unknown")]))
+    assert [r.evidence for r in results if r.values[REFUSAL] != 0.0] == []
+
+
 def test_the_hand_written_set_is_a_smoke_test_of_hard_negatives(backends: Backends) -> None:
     """tests/fixtures/refusal_labelled.jsonl was written alongside the phrase files, so it measures
     nothing about real traffic; it still must hold: no hard negative counts, its refusals are found."""

@@ -161,3 +161,14 @@ def test_control_characters_in_a_model_id_never_reach_a_terminal() -> None:
     assert [r.request_id for r in records] == ["x", "y"]
     assert records[0].model_id == "meta.llama\ufffd\ufffd[31mFAKE ALARM\ufffd[0m"
     assert records[1].model_id == "m" and stats.malformed == 0
+
+
+@pytest.mark.parametrize("value", ['"no"', '"false"', "0", "[]"])
+def test_a_truncated_flag_that_is_not_a_boolean_is_a_bad_line_not_true(value: str) -> None:
+    """`bool("no")` is True: a record claiming "truncated": "no" was counted as shortened."""
+    from shared.errors import RecordDecodeError
+
+    with pytest.raises(RecordDecodeError, match="'truncated' must be true or false"):
+        InvocationRecord.from_json('{"prompt": "p", "completion": "c", "truncated": ' + value + "}")
+    assert InvocationRecord.from_json('{"completion": "c", "truncated": false}').truncated is False
+    assert InvocationRecord.from_json('{"completion": "c", "truncated": true}').truncated is True
