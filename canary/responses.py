@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from shared.errors import RecordDecodeError
+from shared.untrusted_json import identifier
 from shared.untrusted_json import loads as json_loads
 
 
@@ -82,7 +83,7 @@ class CanaryResponse:
             raise RecordDecodeError("'completion' must be a string")
         return cls(
             case_id=case_id,
-            model_id=model_id,
+            model_id=identifier(model_id),
             completion=completion or "",
             latency_ms=_number(data, "latencyMs"),
             error=error,

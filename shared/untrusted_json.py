@@ -83,3 +83,12 @@ def scrub(value: object) -> object:
                 elif isinstance(item, (dict, list)):
                     stack.append(item)
     return value
+
+
+def identifier(text: str) -> str:
+    """An id from outside (a model id, an error code, a case id) with every control character (a newline,
+    a terminal escape) replaced by U+FFFD: ids are printed in summaries and become metric dimensions, and
+    no real one holds such a character."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else REPLACEMENT for ch in text)

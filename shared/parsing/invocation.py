@@ -24,6 +24,7 @@ from shared.parsing.shapes import (
     read_prompt,
 )
 from shared.records import InvocationRecord
+from shared.untrusted_json import identifier
 from shared.untrusted_json import loads as json_loads
 
 
@@ -145,13 +146,7 @@ def _text(value: object) -> str:
 
 
 def _identifier(value: object) -> str:
-    """A model id or error code as logged, with any control character (a newline, a terminal escape)
-    replaced by U+FFFD: these are printed in summaries and used as metric dimensions, and no real id
-    holds one."""
-    text = _text(value)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+    return identifier(_text(value))
 
 
 def _count(primary: object, fallback: int | None) -> int | None:
