@@ -311,6 +311,9 @@ class LogSource:
     size: int | None = None
 
 
+_WARNED_DATA_FOLDERS: set[Path] = set()
+
+
 def local_sources(path: Path) -> Iterator[LogSource]:
     """Log files at `path` (a file, or a directory searched recursively, offloaded bodies excluded).
 
@@ -320,11 +323,23 @@ def local_sources(path: Path) -> Iterator[LogSource]:
     if path.is_file():
         files = [path]
     elif path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and p.name.endswith(LOG_SUFFIXES) and "data" not in p.relative_to(path).parts[:-1]
-        )
+        files, bodies = [], []
+        for p in path.rglob("*"):
+            if p.is_file() and p.name.endswith(LOG_SUFFIXES):
+                (bodies if "data" in p.relative_to(path).parts[:-1] else files).append(p)
+        files.sort()
+        foreign = [b for b in bodies if BEDROCK_LOG_DIR not in b.resolve().parts]
+        if foreign and path not in _WARNED_DATA_FOLDERS:  # outside Bedrock's layout: maybe the user's own logs
+            _WARNED_DATA_FOLDERS.add(path)  # once per process (`watch` rescans every few seconds)
+            logger.warning(
+                "%d file(s) under folders named data in %s were left out as Bedrock's offloaded bodies "
+                "(read only when a record points to them), e.g. %s",
+                len(foreign),
+                path,
+                foreign[0],
+            )
+    elif path.exists():
+        raise SourceError(f"not a regular file or directory: {path}")
     else:
         raise SourceError(f"no such file or directory: {path}")
     root = (path if path.is_dir() else path.parent).resolve()

@@ -133,3 +133,25 @@ def test_the_parser_counts_the_record_and_reads_the_rest(answer: Exception | Non
     assert records == ["r0", *(["r13"] if found else []), "r1", "r2"]
     assert stats.skipped == {"offloaded-body-unreadable": 3 if found else 4}
     assert stats.malformed == 0
+
+
+def test_a_data_folder_outside_bedrocks_layout_is_left_out_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bedrock's offloaded bodies live in `data/` folders of its layout and are skipped silently; a folder
+    of the user's own named `data` is skipped too (it could be bodies) but never without a word."""
+    from shared.sources import local_sources
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "mine.jsonl").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "top.jsonl").write_text("{}\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="shared.sources"):
+        assert [Path(s.name).name for s in local_sources(tmp_path)] == ["top.jsonl"]
+    assert "1 file(s) under folders named data" in caplog.text
+    layout = tmp_path / "AWSLogs" / "1" / "BedrockModelInvocationLogs" / "us-east-1" / "data"
+    layout.mkdir(parents=True)
+    (layout / "body.json.gz").write_bytes(b"")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="shared.sources"):
+        list(local_sources(tmp_path / "AWSLogs"))
+    assert "folders named data" not in caplog.text
