@@ -323,7 +323,8 @@ def local_sources(path: Path) -> Iterator[LogSource]:
     if path.is_file():
         files = [path]
     elif path.is_dir():
-        files, bodies = [], []
+        files: list[Path] = []
+        bodies: list[Path] = []
         for p in path.rglob("*"):
             if p.is_file() and p.name.endswith(LOG_SUFFIXES):
                 (bodies if "data" in p.relative_to(path).parts[:-1] else files).append(p)
