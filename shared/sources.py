@@ -320,10 +320,10 @@ def local_sources(path: Path) -> Iterator[LogSource]:
     Names are resolved absolute paths, so the same file reached as `logs`, `./logs` or `/abs/logs` is one
     source (its pipeline counts are replaced, not added, when it is read again).
     """
+    files: list[Path] = []
     if path.is_file():
-        files = [path]
+        files.append(path)
     elif path.is_dir():
-        files: list[Path] = []
         bodies: list[Path] = []
         for p in path.rglob("*"):
             if p.is_file() and p.name.endswith(LOG_SUFFIXES):
