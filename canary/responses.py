@@ -82,7 +82,7 @@ class CanaryResponse:
         if completion is not None and not isinstance(completion, str):
             raise RecordDecodeError("'completion' must be a string")
         return cls(
-            case_id=case_id,
+            case_id=identifier(case_id),
             model_id=identifier(model_id),
             completion=completion or "",
             latency_ms=_number(data, "latencyMs"),

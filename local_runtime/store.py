@@ -325,6 +325,7 @@ class MetricStore:
             db: sqlite3.Connection | None = None
             try:
                 db = sqlite3.connect(target, timeout=_BUSY_TIMEOUT_SECONDS)
+                self._refuse_foreign(db)  # before anything writes: WAL mode alone rewrites the header
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("PRAGMA cache_size=-131072")  # 128 MiB of page cache: bulk upserts stay in memory
@@ -347,19 +348,21 @@ class MetricStore:
                     db.close()
                 raise
 
+    def _refuse_foreign(self, db: sqlite3.Connection) -> None:
+        """StoreError for another application's SQLite database, read without writing a byte to it."""
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        foreign = sorted(tables - _SCHEMA_OBJECTS)
+        if foreign:
+            raise StoreError(
+                f"{self.location} is an SQLite database of something else (tables {', '.join(foreign[:5])}): "
+                "give a new path for the metric store"
+            )
+
     def _init_schema(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return  # in place already: opening an existing store takes no write lock
-        if version == 0:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-            foreign = sorted(tables - _SCHEMA_OBJECTS)
-            if foreign:  # another application's database: adding our tables to it would damage it
-                raise StoreError(
-                    f"{self.location} is an SQLite database of something else (tables {', '.join(foreign[:5])}): "
-                    "give a new path for the metric store"
-                )
-        else:
+        if version != 0:
             raise StoreError(
                 f"metric store {self.path} has schema version {version}, "
                 f"this version reads {SCHEMA_VERSION}: "

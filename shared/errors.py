@@ -66,7 +66,10 @@ _URI_SHOWN_CHARS = 300
 
 
 def _shown_uri(uri: str) -> str:
-    return uri if len(uri) <= _URI_SHOWN_CHARS else f"{uri[:_URI_SHOWN_CHARS]}... ({len(uri):,} characters)"
+    """A URI from a log line as a message may show it: cut, and without control characters (a newline or
+    a terminal escape in it would forge log lines)."""
+    shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in uri[:_URI_SHOWN_CHARS])
+    return shown if len(uri) <= _URI_SHOWN_CHARS else f"{shown}... ({len(uri):,} characters)"
 
 
 class OffloadedBodyUnreadable(RecordDecodeError):

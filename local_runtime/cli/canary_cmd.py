@@ -251,8 +251,16 @@ def _score(args: argparse.Namespace) -> int:
         print(f"llm-monitor canary score: cannot read {args.responses}: {exc.strerror}", file=sys.stderr)
         return EXIT_SOURCE
     with stream:
-        report = score_file(stream, catalog=catalog, scorer=scorer, monitoring=monitoring, canary=canary)
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report.format_table())
+        try:
+            report = score_file(stream, catalog=catalog, scorer=scorer, monitoring=monitoring, canary=canary)
+        except OSError as exc:  # the file went away or the device failed mid-read
+            from shared.errors import SourceError
+
+            raise SourceError(f"cannot read {args.responses}: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    elif report.judged:  # an empty table above "nothing to judge" would read as a pass
+        print(report.format_table())
     if report.unknown_case_ids or report.malformed or report.duplicates:
         print(
             f"llm-monitor canary score: left out {sum(report.unknown_case_ids.values())} response(s) with unknown "

@@ -85,10 +85,10 @@ def read_context(args: argparse.Namespace) -> dict[str, object]:
     return {**read_cdk_context(project_dir), **parse_assignments(args.context)}
 
 
-def positive_float(text: str, maximum: float | None = None) -> float:
-    """argparse type: a finite number > 0 (and at most `maximum`), through the project's one number parser."""
+def positive_float(text: str, minimum: float = 0.0, maximum: float | None = None) -> float:
+    """argparse type: a finite number > 0 (and within [minimum, maximum]), through the one number parser."""
     try:
-        value = parse_float(text, key="value", minimum=0.0, maximum=maximum)
+        value = parse_float(text, key="value", minimum=minimum, maximum=maximum)
     except ConfigurationError as exc:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("value: ")) from None
     if value <= 0:

@@ -37,7 +37,12 @@ SCORE_BATCH = 256
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("queue_url", metavar="QUEUE_URL", help="the on-failure (SQS) queue of a monitor Lambda")
+    parser.add_argument(
+        "queue_url",
+        metavar="QUEUE_URL",
+        type=queue_url,
+        help="the on-failure (SQS) queue of a monitor Lambda: https://sqs.<region>.amazonaws.com/<account>/<name>",
+    )
     parser.add_argument(
         "--monitors",
         help="comma-separated monitor names (default: the monitor the failed function ran, read from its "
@@ -57,6 +62,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="how long a received message stays hidden from other readers while this runs (default: %(default)s)",
     )
     add_config_arguments(parser)
+
+
+def queue_url(text: str) -> str:
+    """argparse type: an SQS queue URL (as the stack's outputs and the console give it), not an ARN or name."""
+    scheme, _, rest = text.partition("://")
+    host, _, path = rest.partition("/")
+    if scheme not in ("https", "http") or not host or len([p for p in path.split("/") if p]) != 2:
+        raise argparse.ArgumentTypeError(
+            f"not a queue URL: {text[:80]!r} (expected https://sqs.<region>.amazonaws.com/<account>/<name>)"
+        )
+    return text
 
 
 def run(args: argparse.Namespace) -> int:

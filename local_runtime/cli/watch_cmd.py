@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from local_runtime.session import LocalSession
     from shared.sources import LogSource
 
-#: A day: longer is not following a directory any more (and sleep() overflows on huge values).
+#: A day: longer is not following a directory any more (and sleep() overflows on huge values); a tenth of
+#: a second: shorter only spins a core rescanning the directory.
 MAX_INTERVAL_SECONDS = 86_400
+MIN_INTERVAL_SECONDS = 0.1
 NAME = "watch"
 HELP = "follow a directory of invocation logs, process each new file once, print alarm changes as they happen"
 
@@ -35,9 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", metavar="DIR", help="directory that receives log files")
     parser.add_argument(
         "--interval",
-        type=functools.partial(positive_float, maximum=MAX_INTERVAL_SECONDS),
+        type=functools.partial(positive_float, minimum=MIN_INTERVAL_SECONDS, maximum=MAX_INTERVAL_SECONDS),
         default=2.0,
-        help=f"seconds between directory scans, up to {MAX_INTERVAL_SECONDS:,} (default 2)",
+        help=f"seconds between directory scans, {MIN_INTERVAL_SECONDS:g} to {MAX_INTERVAL_SECONDS:,} (default 2)",
     )
     parser.add_argument("--dashboard", type=path_text, help="rewrite this dashboard after each new file")
     parser.add_argument("--json", action="store_true", help="print state changes as JSON lines")

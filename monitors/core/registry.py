@@ -70,7 +70,7 @@ def monitors_in_module(module_name: str) -> list[type[Monitor]]:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ConfigurationError("monitorModules", f"cannot import {module_name!r}: {exc}") from exc
-    except Exception as exc:  # the module's own code failed: say where in one line (the chain keeps the rest)
+    except (Exception, SystemExit) as exc:  # the module's own code failed: say where in one line
         raise MonitorDefinitionError(
             f"importing monitor module {module_name!r} failed at {_failed_at(exc)}: {type(exc).__name__}: {exc}"
         ) from exc

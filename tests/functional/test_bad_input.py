@@ -416,7 +416,7 @@ def test_a_missing_source_is_exit_3(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert_one_line_error(err, "nowhere")
 
 
-@pytest.mark.parametrize("interval", ["-1", "0", "nan", "inf", "1e309", "100000"])
+@pytest.mark.parametrize("interval", ["-1", "0", "1e-300", "nan", "inf", "1e309", "100000"])
 def test_watch_interval_is_checked_before_watching(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], interval: str
 ) -> None:

@@ -188,3 +188,11 @@ def test_no_credentials_is_one_line_and_exit_3(no_aws_setup: None, capsys: pytes
     assert capsys.readouterr().err.splitlines() == [
         f"llm-monitor redrive: cannot read {url}: Unable to locate credentials"
     ]
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "arn:aws:sqs:us-east-1:123456789012:q", "https://sqs.example.com/q"])
+def test_a_queue_url_that_is_not_one_is_a_usage_error(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(["redrive", url, "--project-dir", str(ROOT)])
+    assert usage.value.code == 2
+    assert "not a queue URL" in capsys.readouterr().err

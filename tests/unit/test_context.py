@@ -76,10 +76,13 @@ def test_monitor_modules_that_fail_say_where_in_one_line(tmp_path: Path, monkeyp
 
     (tmp_path / "broken_syntax.py").write_text("x = (\n", encoding="utf-8")
     (tmp_path / "broken_import.py").write_text("\n\nraise RuntimeError('boom')\n", encoding="utf-8")
+    (tmp_path / "exits.py").write_text("import sys\nsys.exit(0)\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(MonitorDefinitionError, match=r"'broken_syntax' failed at .*broken_syntax.py:1: SyntaxError"):
         discover(["broken_syntax"], builtin=False)
     with pytest.raises(MonitorDefinitionError, match=r"broken_import.py:3: RuntimeError: boom"):
         discover(["broken_import"], builtin=False)
+    with pytest.raises(MonitorDefinitionError, match=r"exits.py:2: SystemExit"):  # not a silent exit 0
+        discover(["exits"], builtin=False)
     with pytest.raises(ConfigurationError, match="'.relative' is not an absolute module name"):
         discover([".relative"], builtin=False)

@@ -364,15 +364,22 @@ def test_opening_waits_out_a_lock_sqlite_reports_at_once(tmp_path: Path, monkeyp
     assert len(attempts) == 4
 
 
-def test_another_applications_database_is_left_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("user_version", [0, 7])
+def test_another_applications_database_is_left_alone(tmp_path: Path, user_version: int) -> None:
+    """Not a byte changes (not even the journal mode), whatever schema version the other application
+    keeps, and the message does not suggest deleting it."""
     path = tmp_path / "app.db"
-    with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE customers (id INTEGER)")
-    with pytest.raises(StoreError, match="SQLite database of something else \\(tables customers\\)"):
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE customers (id INTEGER)")
+    db.execute(f"PRAGMA user_version = {user_version}")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="SQLite database of something else \\(tables customers\\)") as caught:
         MetricStore(path)
-    with sqlite3.connect(path) as db:
-        assert [r[0] for r in db.execute("SELECT name FROM sqlite_master")] == ["customers"]
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert "delete" not in str(caught.value)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]  # no -wal or -shm beside it
 
 
 def test_a_damaged_store_is_one_error(tmp_path: Path) -> None:

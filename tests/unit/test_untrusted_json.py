@@ -172,3 +172,12 @@ def test_a_truncated_flag_that_is_not_a_boolean_is_a_bad_line_not_true(value: st
         InvocationRecord.from_json('{"prompt": "p", "completion": "c", "truncated": ' + value + "}")
     assert InvocationRecord.from_json('{"completion": "c", "truncated": false}').truncated is False
     assert InvocationRecord.from_json('{"completion": "c", "truncated": true}').truncated is True
+
+
+def test_ids_and_uris_from_input_are_shown_without_control_characters() -> None:
+    from shared.errors import OffloadedBodyUnreadable
+
+    message = str(OffloadedBodyUnreadable("s3://b/k\n\x1b[31mFORGED", "not an S3 URI"))
+    assert "\n" not in message and "\x1b" not in message and "FORGED" in message
+    (response,) = read_responses([b'{"caseId": "evil\\n\\u001b[31m", "modelId": "m", "completion": "c"}']).responses
+    assert response.case_id == "evil\ufffd\ufffd[31m"
