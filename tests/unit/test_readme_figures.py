@@ -474,3 +474,9 @@ def test_the_canary_catalog_figures_count_the_default_catalog() -> None:
         ("answer", probes),
         ("answer", factual),
     ]
+
+
+def test_the_line_bound_the_readme_names_is_the_parsers() -> None:
+    from shared.limits import MAX_LOG_LINE_BYTES
+
+    assert f"longer than {MAX_LOG_LINE_BYTES >> 20} MiB (`shared/limits.py`)" in " ".join(README.split())
