@@ -18,12 +18,16 @@ from aws_cdk import aws_logs as logs
 from cdk_monitoring_constructs import IDashboardSegment
 from constructs import Construct
 
-from infra.naming import construct_id, query_name
 from infra.observability.alarms import monitor_alarm, threshold_line
-from infra.observability.queries import QUERY_LIMIT, SavedQuery, query_table
+from infra.observability.queries import (
+    query_table,
+    save_query,
+    value_column,
+    worst_records_query,
+)
 from infra.observability.widgets import GRAPH_HEIGHT, GRAPH_WIDTH, PERIOD, WidgetSegment, search
 from monitors.core.alarms import AlarmDefinition
-from monitors.core.spec import AlarmSpec, Comparison, MetricSpec
+from monitors.core.spec import AlarmSpec, MetricSpec
 from shared import pipeline_metrics as pm
 from shared.canary import (
     CANARY_ERRORS,
@@ -60,7 +64,14 @@ class CanarySegment(WidgetSegment):
         for definition in definitions:
             specs.setdefault(definition.metric_name, definition.spec)
         self.queries = [
-            save_canary_query(query_scope, namespace=namespace, metric=metric, spec=spec, log_group=log_group)
+            save_query(
+                query_scope,
+                namespace=namespace,
+                monitor=CANARY_MONITOR_NAME,
+                metric=metric,
+                query=canary_cases_query(metric=metric, spec=spec),
+                log_group=log_group,
+            )
             for metric, spec in specs.items()
         ]
         status = (
@@ -102,41 +113,10 @@ def canary_graph(namespace: str, *, metric: MetricSpec, alarm: AlarmSpec | None)
 
 def canary_cases_query(*, metric: str, spec: AlarmSpec) -> str:
     """The canary cases whose own value breaches the alarm's threshold, worst first."""
-    descending = spec.comparison in (Comparison.GREATER_THAN, Comparison.GREATER_OR_EQUAL)
-    value = pm.logs_insights_field(metric)
-    columns = [CASE_ID_PROPERTY, pm.MODEL_DIMENSION, pm.REQUEST_ID_PROPERTY, f"{value} as {metric}"]
-    if metric == CANARY_OVER_REFUSAL:
-        columns.append(pm.EVIDENCE_PROPERTY)
     if metric == CANARY_ERRORS:
-        columns = [CASE_ID_PROPERTY, pm.MODEL_DIMENSION, ERROR_CODE_PROPERTY, f"{value} as {metric}"]
-    return "\n".join(
-        [
-            f"fields @timestamp, {', '.join(columns)}",
-            (
-                f'| filter {pm.MONITOR_PROPERTY} = "{CANARY_MONITOR_NAME}" and ispresent({value}) '
-                f"and {value} {spec.comparison.symbol} {spec.threshold:g}"
-            ),
-            f"| sort {value} {'desc' if descending else 'asc'}",
-            f"| limit {QUERY_LIMIT}",
-        ]
-    )
-
-
-def save_canary_query(
-    scope: Construct, *, namespace: str, metric: str, spec: AlarmSpec, log_group: logs.ILogGroup
-) -> SavedQuery:
-    saved = SavedQuery(
-        name=query_name(namespace, CANARY_MONITOR_NAME, metric),
-        monitor=CANARY_MONITOR_NAME,
-        metric=metric,
-        query=canary_cases_query(metric=metric, spec=spec),
-        log_group=log_group,
-    )
-    logs.CfnQueryDefinition(
-        scope,
-        construct_id(CANARY_MONITOR_NAME, metric),
-        name=saved.name,
-        query_string=saved.query,
-        log_group_names=[log_group.log_group_name],
-    )
-    return saved
+        columns = [CASE_ID_PROPERTY, pm.MODEL_DIMENSION, ERROR_CODE_PROPERTY, value_column(metric)]
+    else:
+        columns = [CASE_ID_PROPERTY, pm.MODEL_DIMENSION, pm.REQUEST_ID_PROPERTY, value_column(metric)]
+        if metric == CANARY_OVER_REFUSAL:
+            columns.append(pm.EVIDENCE_PROPERTY)
+    return worst_records_query(monitor=CANARY_MONITOR_NAME, metric=metric, spec=spec, columns=columns)

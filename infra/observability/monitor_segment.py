@@ -22,7 +22,7 @@ from cdk_monitoring_constructs import IDashboardSegment
 from constructs import Construct
 
 from infra.observability.alarms import monitor_alarm, threshold_line
-from infra.observability.queries import query_table, save_query
+from infra.observability.queries import query_table, save_query, worst_records_query
 from infra.observability.widgets import GRAPH_HEIGHT, GRAPH_WIDTH, PERIOD, WidgetSegment, search
 from monitors.core.alarms import AlarmDefinition
 from monitors.core.spec import AlarmSpec, MetricSpec
@@ -63,7 +63,14 @@ class MonitorSegment(WidgetSegment):
         for definition in definitions:
             first_per_metric.setdefault(definition.metric_name, definition)
         self.queries = [
-            save_query(query_scope, namespace=namespace, definition=d, log_group=log_group, evidence=evidence)
+            save_query(
+                query_scope,
+                namespace=namespace,
+                monitor=name,
+                metric=d.metric_name,
+                query=worst_records_query(monitor=name, metric=d.metric_name, spec=d.spec, evidence=evidence),
+                log_group=log_group,
+            )
             for d in first_per_metric.values()
         ]
         specs = {metric: d.spec for metric, d in first_per_metric.items()}

@@ -17,7 +17,6 @@ from constructs import Construct
 
 from infra.naming import construct_id, logs_insights_url, query_name
 from infra.observability.widgets import DASHBOARD_WIDTH
-from monitors.core.alarms import AlarmDefinition
 from monitors.core.spec import AlarmSpec, Comparison
 from shared import pipeline_metrics as pm
 
@@ -35,14 +34,22 @@ class SavedQuery:
     log_group: logs.ILogGroup
 
 
-def worst_records_query(*, monitor: str, metric: str, spec: AlarmSpec, evidence: bool = False) -> str:
-    """Records of one monitor whose own value breaches the alarm threshold, worst first (with the
-    evidence column when the monitor gives evidence)."""
+def value_column(metric: str) -> str:
+    """The Logs Insights column of a metric's value in an EMF line, named as the metric."""
+    return f"{pm.logs_insights_field(metric)} as {metric}"
+
+
+def worst_records_query(
+    *, monitor: str, metric: str, spec: AlarmSpec, evidence: bool = False, columns: Sequence[str] | None = None
+) -> str:
+    """Records of one monitor whose own value breaches the alarm threshold, worst first: `columns`, by
+    default request id, model id and the value (and the evidence when the monitor gives evidence)."""
     descending = spec.comparison in (Comparison.GREATER_THAN, Comparison.GREATER_OR_EQUAL)
     value = pm.logs_insights_field(metric)
-    columns = [pm.REQUEST_ID_PROPERTY, pm.MODEL_DIMENSION, f"{value} as {metric}"]
-    if evidence:
-        columns.append(pm.EVIDENCE_PROPERTY)
+    if columns is None:
+        columns = [pm.REQUEST_ID_PROPERTY, pm.MODEL_DIMENSION, value_column(metric)]
+        if evidence:
+            columns.append(pm.EVIDENCE_PROPERTY)
     return "\n".join(
         [
             f"fields @timestamp, {', '.join(columns)}",
@@ -57,16 +64,11 @@ def worst_records_query(*, monitor: str, metric: str, spec: AlarmSpec, evidence:
 
 
 def save_query(
-    scope: Construct, *, namespace: str, definition: AlarmDefinition, log_group: logs.ILogGroup, evidence: bool
+    scope: Construct, *, namespace: str, monitor: str, metric: str, query: str, log_group: logs.ILogGroup
 ) -> SavedQuery:
-    """The query definition for `definition`'s metric, in the console folder of its namespace and monitor."""
-    monitor, metric = definition.monitor, definition.metric_name
+    """`query` as the query definition of `metric`, in the console folder of its namespace and monitor."""
     saved = SavedQuery(
-        name=query_name(namespace, monitor, metric),
-        monitor=monitor,
-        metric=metric,
-        query=worst_records_query(monitor=monitor, metric=metric, spec=definition.spec, evidence=evidence),
-        log_group=log_group,
+        name=query_name(namespace, monitor, metric), monitor=monitor, metric=metric, query=query, log_group=log_group
     )
     logs.CfnQueryDefinition(
         scope,
