@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.backends.settings import BackendSettings
-from shared.errors import ConfigurationError
 from shared.pipeline_metrics import DEFAULT_NAMESPACE
-from shared.values import env_float, env_int, env_str, parse_list, parse_pairs
+from shared.values import env_float, env_int, env_str, parse_list, parse_mapping, parse_pairs
 
 #: Where the stack puts a configured catalog inside the canary's code asset (the default catalog is the
 #: `canary` package's own data file and needs no copy).
@@ -75,12 +74,7 @@ class CanarySettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> CanarySettings:
         env = os.environ if env is None else env
         models = tuple(parse_list(env_str(env, cls.MODELS_ENV), key=cls.MODELS_ENV))
-        try:
-            refusal = json.loads(env.get(cls.REFUSAL_OPTIONS_ENV) or "{}")
-        except ValueError:
-            raise ConfigurationError(cls.REFUSAL_OPTIONS_ENV, "is not valid JSON") from None
-        if not isinstance(refusal, dict):
-            raise ConfigurationError(cls.REFUSAL_OPTIONS_ENV, "must be a JSON object")
+        refusal = parse_mapping(env.get(cls.REFUSAL_OPTIONS_ENV) or None, key=cls.REFUSAL_OPTIONS_ENV)
         return cls(
             model_ids=models,
             suite=env_str(env, cls.SUITE_ENV),

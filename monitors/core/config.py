@@ -335,12 +335,7 @@ class MonitorEnvironment:
         name = env.get(cls.NAME_ENV)
         if not name:
             raise ConfigurationError(cls.NAME_ENV, "is required (the monitor this Lambda runs)")
-        try:
-            options = json.loads(env.get(cls.OPTIONS_ENV) or "{}")
-        except ValueError:
-            raise ConfigurationError(cls.OPTIONS_ENV, "is not valid JSON") from None
-        if not isinstance(options, dict):
-            raise ConfigurationError(cls.OPTIONS_ENV, "must be a JSON object")
+        options = parse_mapping(env.get(cls.OPTIONS_ENV) or None, key=cls.OPTIONS_ENV)
         return cls(
             name=name,
             options=options,
