@@ -67,36 +67,37 @@ def iter_values(stream: BinaryIO) -> Iterator[Decoded | Malformed]:
 
 
 def _values(data: io.BufferedIOBase) -> Iterator[Decoded | Malformed]:
-    # Lines are read with a bound (limits.MAX_LOG_LINE_BYTES): a longer one is a Malformed in its place,
-    # read through to its newline a chunk at a time and never held whole (a gzip bomb is one long line).
+    lines = _content_lines(data)
+    for item in lines:
+        if isinstance(item, Malformed):
+            yield item
+            continue
+        number, line = item
+        stripped = line.strip()
+        # A JSON array, or a pretty-printed document (its first line is a lone brace). Anything else is
+        # JSON lines, so one broken first line cannot make us buffer a whole large file.
+        if stripped.startswith(b"[") or stripped == b"{":
+            yield from _document_values(number, line, data)
+            return
+        yield _decode_line(number, line)
+        break
+    for item in lines:  # the hot loop: the bound, the blank check and the decode
+        yield item if isinstance(item, Malformed) else _decode_line(*item)
+
+
+def _content_lines(data: io.BufferedIOBase) -> Iterator[tuple[int, bytes] | Malformed]:
+    """Numbered non-blank lines, read with a bound (limits.MAX_LOG_LINE_BYTES): a longer one is a
+    Malformed in its place, read through to its newline a chunk at a time and never held whole (a gzip
+    bomb is one long line)."""
     limit = limits.MAX_LOG_LINE_BYTES
     readline = data.readline
     number = 0
-    while True:
-        line = readline(limit + 1)
-        if not line:
-            return
+    while line := readline(limit + 1):
         number += 1
         if len(line) > limit and not line.endswith(b"\n"):
             yield _skip_long_line(number, limit, data)
         elif line.strip():
-            break
-    stripped = line.strip()
-    # A JSON array, or a pretty-printed document (its first line is a lone brace). Anything else is JSON
-    # lines, so one broken first line cannot make us buffer a whole large file.
-    if stripped.startswith(b"[") or stripped == b"{":
-        yield from _document_values(number, line, data)
-        return
-    yield _decode_line(number, line)
-    while True:  # the hot loop: no per-line work beyond the bound, the blank check and the decode
-        line = readline(limit + 1)
-        if not line:
-            return
-        number += 1
-        if len(line) > limit and not line.endswith(b"\n"):
-            yield _skip_long_line(number, limit, data)
-        elif line.strip():
-            yield _decode_line(number, line)
+            yield number, line
 
 
 def _skip_long_line(number: int, limit: int, data: io.BufferedIOBase) -> Malformed:
