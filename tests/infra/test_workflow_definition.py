@@ -10,12 +10,10 @@ interpreter names the tasks' errors as Step Functions does (`Comprehend.<Error>`
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import boto3
 import botocore.session
@@ -26,7 +24,7 @@ from moto.core.exceptions import JsonRESTError
 
 from infra.workflow import render_definition
 from shared.limits import COMPREHEND_SENTIMENT_BATCH_MAX_DOCS, COMPREHEND_TOXICITY_MAX_SEGMENTS
-from tests.functional.moto_patches import comprehend_error_names, no_workflow_backoff
+from tests.functional.moto_patches import FakeAI, comprehend_error_names, no_workflow_backoff
 
 ROLE = "arn:aws:iam::123456789012:role/workflow"
 NEGATIVE = {"awful", "terrible", "hate", "broken"}
@@ -41,31 +39,14 @@ def words(text: str) -> set[str]:
     return {w.strip(".,!?").lower() for w in text.split()}
 
 
-@dataclass
-class FakeComprehend:
-    calls: Counter[str] = field(default_factory=Counter)
-    throttle: Counter[str] = field(default_factory=Counter)
-    # moto runs the workflow's parallel branches and map iterations on threads: count under a lock.
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def enter(self, api: str) -> None:
-        with self.lock:
-            self.calls[api] += 1
-            throttled = self.throttle[api] > 0
-            if throttled:
-                self.throttle[api] -= 1
-        if throttled:
-            error = JsonRESTError("TooManyRequestsException", "Rate exceeded")
-            error.code = 429
-            raise error
-
-
 @pytest.fixture
-def comprehend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeComprehend]:
-    fake = FakeComprehend()
+def comprehend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAI]:
+    """Calls counted (under a lock: moto runs the workflow's branches and map iterations on threads) and
+    throttled as the functional tests' fake does."""
+    fake = FakeAI()
 
     def batch_detect_sentiment(self: ComprehendResponse) -> str:
-        fake.enter("BatchDetectSentiment")
+        fake.maybe_throttle("BatchDetectSentiment", "TooManyRequestsException")
         texts = json.loads(self.body)["TextList"]
         assert len(texts) <= COMPREHEND_SENTIMENT_BATCH_MAX_DOCS
         results, errors = [], []
@@ -87,7 +68,7 @@ def comprehend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeComprehend]:
         return json.dumps({"ResultList": results, "ErrorList": errors})
 
     def detect_toxic_content(self: ComprehendResponse) -> str:
-        fake.enter("DetectToxicContent")
+        fake.maybe_throttle("DetectToxicContent", "TooManyRequestsException")
         segments = [s["Text"] for s in json.loads(self.body)["TextSegments"]]
         assert len(segments) <= COMPREHEND_TOXICITY_MAX_SEGMENTS
         results = []
@@ -118,7 +99,7 @@ def waits() -> Iterator[list[float]]:
 
 
 @pytest.fixture
-def sfn(comprehend: FakeComprehend, waits: list[float]) -> Iterator[object]:
+def sfn(comprehend: FakeAI, waits: list[float]) -> Iterator[object]:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), comprehend_error_names():
         yield boto3.client("stepfunctions", region_name="us-east-1")
 
@@ -221,7 +202,7 @@ def test_every_comprehend_error_the_definition_names_is_one_comprehend_declares(
 
 
 def test_successful_execution_returns_results_per_batch_in_order(
-    sfn: object, definition: str, comprehend: FakeComprehend
+    sfn: object, definition: str, comprehend: FakeAI
 ) -> None:
     sentiment = [
         ["This is great, thanks!"] * 25,
@@ -247,14 +228,14 @@ def test_successful_execution_returns_results_per_batch_in_order(
     assert comprehend.calls == Counter({"BatchDetectSentiment": 2, "DetectToxicContent": 3})
 
 
-def test_empty_batch_lists_give_empty_results(sfn: object, definition: str, comprehend: FakeComprehend) -> None:
+def test_empty_batch_lists_give_empty_results(sfn: object, definition: str, comprehend: FakeAI) -> None:
     described = execute(sfn, definition, payload([["good"]], []))
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"])["toxicity"] == []
     assert comprehend.calls["DetectToxicContent"] == 0
 
 
-def test_throttled_calls_are_retried(sfn: object, definition: str, comprehend: FakeComprehend) -> None:
+def test_throttled_calls_are_retried(sfn: object, definition: str, comprehend: FakeAI) -> None:
     comprehend.throttle.update({"BatchDetectSentiment": 1, "DetectToxicContent": 2})
     described = execute(sfn, definition, payload([["terrible"]], [["moron"]]))
 
@@ -266,7 +247,7 @@ def test_throttled_calls_are_retried(sfn: object, definition: str, comprehend: F
 
 
 def test_a_refused_call_is_not_retried_and_comes_back_as_its_batch_result(
-    sfn: object, definition: str, comprehend: FakeComprehend
+    sfn: object, definition: str, comprehend: FakeAI
 ) -> None:
     sentiment = [["fine", "lovely"], [f"huge {REJECTED}", "fine"]]
     described = execute(sfn, definition, payload(sentiment, [["fine"]]))
@@ -283,7 +264,7 @@ def test_a_refused_call_is_not_retried_and_comes_back_as_its_batch_result(
 
 
 def test_throttling_past_every_retry_fails_the_execution(
-    sfn: object, definition: str, comprehend: FakeComprehend, waits: list[float]
+    sfn: object, definition: str, comprehend: FakeAI, waits: list[float]
 ) -> None:
     """A failure that is real (the retries ran out) is an execution failure, so the ExecutionsFailed alarm
     sees it and the caller knows to retry later."""
@@ -299,7 +280,7 @@ def test_throttling_past_every_retry_fails_the_execution(
 
 
 def test_an_error_comprehend_does_not_declare_gets_a_few_retries_then_fails_the_execution(
-    sfn: object, definition: str, comprehend: FakeComprehend
+    sfn: object, definition: str, comprehend: FakeAI
 ) -> None:
     described = execute(sfn, definition, payload([[f"odd {UNEXPECTED}"]], []))
 
