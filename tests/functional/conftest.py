@@ -37,6 +37,28 @@ class LambdaContext:
         return self.remaining_ms
 
 
+DISPATCHER_BUCKET = "invocation-logs"
+DISPATCHER_STREAM = "llm-monitor-records"
+DISPATCHER_TABLE = "llm-monitor-idempotency"
+
+
+def dispatcher_resources(monkeypatch: pytest.MonkeyPatch, *, shards: int) -> tuple[Any, Any, Any]:
+    """The log bucket, stream and idempotency table the dispatcher needs (inside `aws`), and its
+    environment naming them: (s3, kinesis, dynamodb) clients."""
+    s3, kinesis, dynamodb = boto("s3"), boto("kinesis"), boto("dynamodb")
+    s3.create_bucket(Bucket=DISPATCHER_BUCKET)
+    kinesis.create_stream(StreamName=DISPATCHER_STREAM, ShardCount=shards)
+    dynamodb.create_table(
+        TableName=DISPATCHER_TABLE,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    monkeypatch.setenv("LLM_MONITOR_STREAM", DISPATCHER_STREAM)
+    monkeypatch.setenv("LLM_MONITOR_IDEMPOTENCY_TABLE", DISPATCHER_TABLE)
+    return s3, kinesis, dynamodb
+
+
 @pytest.fixture
 def no_aws_setup(monkeypatch: pytest.MonkeyPatch) -> None:
     """A machine with no AWS credentials and no region anywhere (environment, profile, instance)."""

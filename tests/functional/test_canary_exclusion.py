@@ -21,11 +21,17 @@ from local_runtime.cli import main
 from shared import pipeline_metrics as pm
 from shared.canary import canary_metadata
 from shared.parsing import NoOffloadedBodies, ParseStats, SkipReason, parse_stream
-from tests.functional.conftest import LOG_PREFIX, boto, gz_lines, read_stream, s3_event
+from tests.functional.conftest import (
+    DISPATCHER_BUCKET,
+    DISPATCHER_STREAM,
+    LOG_PREFIX,
+    dispatcher_resources,
+    gz_lines,
+    read_stream,
+    s3_event,
+)
 
-BUCKET = "invocation-logs"
-STREAM = "llm-monitor-records"
-TABLE = "llm-monitor-idempotency"
+BUCKET, STREAM = DISPATCHER_BUCKET, DISPATCHER_STREAM
 
 
 def log_record(i: int, *, canary: bool = False) -> dict[str, Any]:
@@ -76,17 +82,7 @@ def test_parse_stream_counts_canary_requests_as_skipped_when_asked(exclude: bool
 
 @pytest.fixture
 def dispatcher_env(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    s3, kinesis, dynamodb = boto("s3"), boto("kinesis"), boto("dynamodb")
-    s3.create_bucket(Bucket=BUCKET)
-    kinesis.create_stream(StreamName=STREAM, ShardCount=1)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    monkeypatch.setenv("LLM_MONITOR_STREAM", STREAM)
-    monkeypatch.setenv("LLM_MONITOR_IDEMPOTENCY_TABLE", TABLE)
+    s3, kinesis, _ = dispatcher_resources(monkeypatch, shards=1)
     handler.runtime.cache_clear()
     yield {"s3": s3, "kinesis": kinesis}
     handler.runtime.cache_clear()

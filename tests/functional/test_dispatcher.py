@@ -13,11 +13,19 @@ from dispatcher import handler
 from dispatcher.settings import BODY_WAIT_INVOCATIONS
 from shared.errors import OffloadedBodyMissing, RetryableDownstreamError
 from shared.limits import KINESIS_MAX_RECORD_BYTES
-from tests.functional.conftest import LOG_PREFIX, boto, eventbridge_event, gz_lines, read_stream, s3_event
+from tests.functional.conftest import (
+    DISPATCHER_BUCKET,
+    DISPATCHER_STREAM,
+    DISPATCHER_TABLE,
+    LOG_PREFIX,
+    dispatcher_resources,
+    eventbridge_event,
+    gz_lines,
+    read_stream,
+    s3_event,
+)
 
-BUCKET = "invocation-logs"
-STREAM = "llm-monitor-records"
-TABLE = "llm-monitor-idempotency"
+BUCKET, STREAM, TABLE = DISPATCHER_BUCKET, DISPATCHER_STREAM, DISPATCHER_TABLE
 
 
 def _record(i: int, **overrides: Any) -> dict[str, Any]:
@@ -49,17 +57,7 @@ def _record(i: int, **overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def env(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    s3, kinesis, dynamodb = boto("s3"), boto("kinesis"), boto("dynamodb")
-    s3.create_bucket(Bucket=BUCKET)
-    kinesis.create_stream(StreamName=STREAM, ShardCount=2)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    monkeypatch.setenv("LLM_MONITOR_STREAM", STREAM)
-    monkeypatch.setenv("LLM_MONITOR_IDEMPOTENCY_TABLE", TABLE)
+    s3, kinesis, dynamodb = dispatcher_resources(monkeypatch, shards=2)
     monkeypatch.setenv("LLM_MONITOR_OFFLOADED_BODY_WAIT_SECONDS", "2")
     sleeps: list[float] = []
     monkeypatch.setattr("time.sleep", sleeps.append)
