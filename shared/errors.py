@@ -6,6 +6,8 @@ a decode error is counted and skipped, a retryable downstream error makes the ev
 
 from __future__ import annotations
 
+from shared.untrusted_json import identifier
+
 
 class LlmMonitorError(Exception):
     """Base of every error this project raises on purpose."""
@@ -68,7 +70,7 @@ _URI_SHOWN_CHARS = 300
 def _shown_uri(uri: str) -> str:
     """A URI from a log line as a message may show it: cut, and without control characters (a newline or
     a terminal escape in it would forge log lines)."""
-    shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in uri[:_URI_SHOWN_CHARS])
+    shown = identifier(uri[:_URI_SHOWN_CHARS])
     return shown if len(uri) <= _URI_SHOWN_CHARS else f"{shown}... ({len(uri):,} characters)"
 
 
